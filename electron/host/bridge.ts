@@ -1,0 +1,96 @@
+/**
+ * The contract over a WebSocket, for the renderer running in a plain browser.
+ *
+ * Frames (JSON text):
+ *   browser -> host  {type:'request', id, name, payload?}
+ *   host -> browser  {type:'reply', id, envelope}      envelope as in contract.ts
+ *                    {type:'event', name, payload}
+ * The upgrade must carry the per-run token (`/bridge?token=…`) and, when a browser sends an Origin,
+ * the host's own origin; anything else is answered 403 and never reaches the core.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { z } from 'zod';
+import { eventNames } from '../contract.js';
+import type { Core } from '../core/index.js';
+import { describeIssues } from '../core/rpc.js';
+
+export const BRIDGE_PATH = '/bridge';
+/** Generous for settings and chat; file chunks take their own path (see docs/protocol.md). */
+const MAX_FRAME = 1024 * 1024;
+
+const RequestFrame = z.object({
+  type: z.literal('request'),
+  id: z.number().int().nonnegative(),
+  name: z.string().max(100),
+  payload: z.unknown().optional(),
+});
+
+export function tokenMatches(given: string | null, expected: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export class Bridge {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
+  private readonly clients = new Set<WebSocket>();
+  private readonly offEvents: () => void;
+
+  constructor(
+    private readonly core: Core,
+    private readonly token: string,
+    private readonly origin: string,
+  ) {
+    this.offEvents = core.events.onAny(eventNames, (name, payload) => {
+      const frame = JSON.stringify({ type: 'event', name, payload });
+      for (const client of this.clients) client.send(frame);
+    });
+  }
+
+  /** Handles an http upgrade; returns false when the request is not for the bridge. */
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(request.url ?? '/', this.origin);
+    if (url.pathname !== BRIDGE_PATH) return false;
+    const origin = request.headers.origin;
+    if (!tokenMatches(url.searchParams.get('token'), this.token) || (origin !== undefined && origin !== this.origin)) {
+      this.core.log.warn(`bridge connection refused from ${request.socket.remoteAddress} (bad token or origin)`);
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return true;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+    return true;
+  }
+
+  private accept(ws: WebSocket): void {
+    this.clients.add(ws);
+    ws.on('close', () => this.clients.delete(ws));
+    ws.on('error', (error) => this.core.log.warn(`bridge socket error: ${error.message}`));
+    ws.on('message', (data, isBinary) => void this.onMessage(ws, data.toString(), isBinary));
+  }
+
+  private async onMessage(ws: WebSocket, text: string, isBinary: boolean): Promise<void> {
+    let frame: z.infer<typeof RequestFrame>;
+    try {
+      if (isBinary) throw new Error('binary frames are not part of the bridge');
+      const parsed = RequestFrame.safeParse(JSON.parse(text));
+      if (!parsed.success) throw new Error(describeIssues(parsed.error));
+      frame = parsed.data;
+    } catch (error) {
+      const message = `Invalid bridge frame: ${(error as Error).message}`;
+      ws.send(JSON.stringify({ type: 'reply', id: null, envelope: { ok: false, error: { code: 'invalid', message } } }));
+      return;
+    }
+    const envelope = await this.core.dispatch(frame.name, frame.payload);
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'reply', id: frame.id, envelope }));
+  }
+
+  close(): void {
+    this.offEvents();
+    for (const client of this.clients) client.close(1001, 'host shutting down');
+    this.wss.close();
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The Lanline host: the core services in a plain Node process, the contract on a WebSocket and the
+ * built renderer over http, both on 127.0.0.1. It is how the renderer runs in any Chromium (tests,
+ * benchmarks, development without an Electron binary). Prints exactly one line on stdout when ready:
+ *   Lanline host ready: http://127.0.0.1:<port>/#token=<token>
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type ServerResponse } from 'node:http';
+import { homedir, hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCore } from '../core/index.js';
+import { createLog, fileSink, stderrSink } from '../core/log.js';
+import { JsonFileStore } from '../core/settings/store.js';
+import { contentSecurityPolicy, mimeType, resolveStaticPath, securityHeaders } from '../core/static-files.js';
+import { Bridge } from './bridge.js';
+import { parseHostOptions, USAGE, type HostOptions } from './options.js';
+
+const rendererRoot = fileURLToPath(new URL('../renderer/', import.meta.url));
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function defaultName(): string {
+  try {
+    return userInfo().username || hostname();
+  } catch {
+    return hostname();
+  }
+}
+
+async function main(options: HostOptions): Promise<void> {
+  const log = createLog([fileSink(join(options.dataDir, 'logs', 'host.log')), ...(process.env.LANLINE_LOG_STDERR ? [stderrSink] : [])]);
+  const core = createCore({
+    settingsStore: new JsonFileStore(join(options.dataDir, 'settings.json'), log),
+    settingsDefaults: { displayName: options.name ?? defaultName(), language: options.lang ?? 'en', downloadDir: join(homedir(), 'Downloads') },
+    info: { version: packageVersion(), runtime: 'host', platform: process.platform },
+    log,
+  });
+  // Command-line choices win over what the profile stored.
+  if (options.name || options.lang) core.settings.set({ ...(options.name && { displayName: options.name }), ...(options.lang && { language: options.lang }) });
+
+  const token = randomBytes(24).toString('base64url');
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the http server has no port');
+  const origin = `http://127.0.0.1:${address.port}`;
+  const csp = contentSecurityPolicy([`ws://127.0.0.1:${address.port}`]);
+  const bridge = new Bridge(core, token, origin);
+
+  server.on('request', (request, response) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return void send(response, 405, 'method not allowed');
+    const file = resolveStaticPath(rendererRoot, new URL(request.url ?? '/', origin).pathname);
+    if (!file) return void send(response, 404, 'not found');
+    stat(file).then(
+      (info) => {
+        if (!info.isFile()) return send(response, 404, 'not found');
+        response.writeHead(200, { 'Content-Type': mimeType(file), 'Content-Length': info.size, 'Cache-Control': 'no-cache', ...securityHeaders(csp) });
+        if (request.method === 'HEAD') return void response.end();
+        createReadStream(file).pipe(response);
+      },
+      () => send(response, 404, 'not found'),
+    );
+  });
+  server.on('upgrade', (request, socket, head) => {
+    if (!bridge.upgrade(request, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info(`host stopping on ${signal}`);
+    bridge.close();
+    server.closeAllConnections();
+    server.close(() => void core.close().then(() => process.exit(0)));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  log.info(`host ready on ${origin} with data in ${options.dataDir}`);
+  process.stdout.write(`Lanline host ready: ${origin}/#token=${token}\n`);
+}
+
+function send(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  response.end(text);
+}
+
+let options: HostOptions;
+try {
+  options = parseHostOptions(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`Lanline host: ${(error as Error).message}\n${USAGE}\n`);
+  process.exit(2);
+}
+main(options).catch((error: unknown) => {
+  process.stderr.write(`Lanline host failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+/**
+ * Lanline's Electron main process: lifecycle, the one window, and the adapters that bind the core
+ * services (electron/core) to Electron. Logic lives in core; this file only wires.
+ */
+import { join } from 'node:path';
+import { app, BrowserWindow, session } from 'electron';
+import { createCore, type Core } from '../core/index.js';
+import { createLog, fileSink } from '../core/log.js';
+import { bindContract } from './ipc.js';
+import { applyPermissionPolicy } from './permissions.js';
+import { registerAppScheme, serveRenderer } from './protocol.js';
+import { ElectronSettingsStore } from './settings-store.js';
+import { createMainWindow, focus } from './window.js';
+
+registerAppScheme();
+
+let mainWindow: BrowserWindow | null = null;
+let core: Core | null = null;
+
+function start(): void {
+  const log = createLog([fileSink(join(app.getPath('logs'), 'main.log'))]);
+  core = createCore({
+    settingsStore: new ElectronSettingsStore(app.getPath('userData'), log),
+    settingsDefaults: {
+      displayName: process.env.USER ?? process.env.USERNAME ?? 'Lanline user',
+      language: app.getLocale().startsWith('ko') ? 'ko' : 'en',
+      downloadDir: app.getPath('downloads'),
+    },
+    info: { version: app.getVersion(), runtime: 'electron', platform: process.platform },
+    log,
+  });
+  serveRenderer();
+  applyPermissionPolicy(session.defaultSession);
+  bindContract(core);
+  mainWindow = createMainWindow();
+  mainWindow.on('closed', () => (mainWindow = null));
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => focus(mainWindow));
+  app.on('window-all-closed', () => app.quit());
+  app.on('activate', () => {
+    if (!mainWindow && app.isReady()) mainWindow = createMainWindow();
+  });
+  app.on('will-quit', () => void core?.close());
+  void app.whenReady().then(start);
+}

@@ -1,0 +1,35 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Store from 'electron-store';
+import type { Log } from '../core/log.js';
+import { backupFile, type SettingsStore } from '../core/settings/store.js';
+
+/** electron-store behind the core's SettingsStore; a file it cannot parse is kept aside and replaced. */
+export class ElectronSettingsStore implements SettingsStore {
+  private readonly store: Store<Record<string, unknown>>;
+
+  constructor(folder: string, log: Log) {
+    const open = () => new Store<Record<string, unknown>>({ name: 'settings', cwd: folder, clearInvalidConfig: false });
+    try {
+      this.store = open();
+    } catch (error) {
+      const path = join(folder, 'settings.json');
+      const copy = backupFile(path, 'corrupt');
+      rmSync(path, { force: true });
+      log.warn(`settings file ${path} is damaged (${(error as Error).message}); kept a copy at ${copy} and started from defaults`);
+      this.store = open();
+    }
+  }
+
+  read(): Record<string, unknown> {
+    return { ...this.store.store };
+  }
+
+  write(data: Record<string, unknown>): void {
+    this.store.store = data;
+  }
+
+  backup(reason: string): string | null {
+    return backupFile(this.store.path, reason);
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Exposes `window.lanline`, generated from the contract: one method per request, `on.<event>` per
+ * event. Requests resolve with the reply or reject with `{code, message}`. Nothing else crosses.
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+import { eventNames, ipcEventChannel, ipcRequestChannel, requestNames, type Envelope } from '../contract.js';
+
+const api: Record<string, unknown> = {};
+for (const name of requestNames) {
+  api[name] = async (payload?: unknown) => {
+    const envelope = (await ipcRenderer.invoke(ipcRequestChannel(name), payload)) as Envelope<unknown>;
+    if (envelope.ok) return envelope.value;
+    throw { code: envelope.error.code, message: envelope.error.message };
+  };
+}
+const on: Record<string, unknown> = {};
+for (const name of eventNames) {
+  on[name] = (listener: (payload: unknown) => void) => {
+    const handler = (_event: unknown, payload: unknown) => listener(payload);
+    ipcRenderer.on(ipcEventChannel(name), handler);
+    return () => void ipcRenderer.removeListener(ipcEventChannel(name), handler);
+  };
+}
+api.on = on;
+
+contextBridge.exposeInMainWorld('lanline', api);

@@ -1,0 +1,78 @@
+/**
+ * The contract over the host's WebSocket (see electron/host/bridge.ts for the frames). Used when the
+ * renderer runs in a plain browser; the token comes from the URL fragment the host printed.
+ */
+import type { Envelope, EventName, LanlineApi } from '../../../electron/contract';
+import { LanlineError } from './error';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: LanlineError): void;
+}
+
+type Frame =
+  | { type: 'reply'; id: number | null; envelope: Envelope<unknown> }
+  | { type: 'event'; name: EventName; payload: unknown };
+
+export function tokenFromLocation(location: Location): string | null {
+  return new URLSearchParams(location.hash.replace(/^#/, '')).get('token');
+}
+
+export async function connectWebSocketBridge(location: Location, onClose: () => void): Promise<LanlineApi> {
+  const token = tokenFromLocation(location);
+  if (!token) throw new LanlineError('forbidden', 'This page was opened without the host token; open the address the host printed.');
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const socket = new WebSocket(`${scheme}//${location.host}/bridge?token=${encodeURIComponent(token)}`);
+  await new Promise<void>((resolve, reject) => {
+    socket.addEventListener('open', () => resolve(), { once: true });
+    socket.addEventListener('error', () => reject(new LanlineError('unavailable', 'The Lanline host refused the connection or is not running.')), { once: true });
+  });
+
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+
+  socket.addEventListener('message', (message) => {
+    const frame = JSON.parse(String(message.data)) as Frame;
+    if (frame.type === 'event') {
+      for (const listener of listeners.get(frame.name) ?? []) listener(frame.payload);
+      return;
+    }
+    const call = frame.id === null ? undefined : pending.get(frame.id);
+    if (!call) return;
+    pending.delete(frame.id as number);
+    if (frame.envelope.ok) call.resolve(frame.envelope.value);
+    else call.reject(LanlineError.from(frame.envelope.error));
+  });
+  socket.addEventListener('close', () => {
+    for (const call of pending.values()) call.reject(new LanlineError('unavailable', 'The connection to the Lanline host was closed.'));
+    pending.clear();
+    onClose();
+  });
+
+  const request = (name: string, payload?: unknown) =>
+    new Promise((resolve, reject) => {
+      if (socket.readyState !== WebSocket.OPEN) return reject(new LanlineError('unavailable', 'The connection to the Lanline host was closed.'));
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      socket.send(JSON.stringify({ type: 'request', id, name, payload }));
+    });
+
+  const on = new Proxy({} as LanlineApi['on'], {
+    get: (_target, name) => (listener: (payload: unknown) => void) => {
+      let set = listeners.get(String(name));
+      if (!set) listeners.set(String(name), (set = new Set()));
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+  });
+
+  // Request names are known only as types here (the renderer imports no runtime from the contract),
+  // so methods are made on access. 'then' must stay undefined or `await api` would treat it as a promise.
+  return new Proxy({} as LanlineApi, {
+    get: (_target, name) => {
+      if (typeof name !== 'string' || name === 'then') return undefined;
+      return name === 'on' ? on : (payload?: unknown) => request(name, payload);
+    },
+  });
+}

@@ -1,0 +1,28 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { AppInfo, IdentitySummary } from '../../../electron/contract';
+import { bridge, onBridgeClosed } from '../bridge';
+import { detectRtcSupport, missingRtcFeatures } from '../rtc/support';
+
+export type Screen = 'peers' | 'call' | 'files' | 'dialpad' | 'settings';
+export const screens: readonly Screen[] = ['peers', 'call', 'files', 'dialpad', 'settings'];
+
+export const useAppStore = defineStore('app', () => {
+  const screen = ref<Screen>('peers');
+  const info = ref<AppInfo | null>(null);
+  const identity = ref<IdentitySummary | null>(null);
+  const connected = ref(true);
+  const missingRtc = ref<string[]>(missingRtcFeatures(detectRtcSupport()));
+
+  async function load(): Promise<void> {
+    const api = bridge();
+    [info.value, identity.value] = await Promise.all([api.getAppInfo(), api.getIdentity()]);
+    onBridgeClosed(() => (connected.value = false));
+  }
+
+  function show(next: Screen): void {
+    screen.value = next;
+  }
+
+  return { screen, info, identity, connected, missingRtc, load, show };
+});
