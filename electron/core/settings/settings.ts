@@ -36,6 +36,8 @@ const migrations: Record<number, (data: Stored) => Stored> = {
 };
 
 export function migrate(data: Stored, log: Log): Stored {
+  // Nothing stored yet: a new profile starts at the current version.
+  if (Object.keys(data).length === 0) return { version: SETTINGS_VERSION };
   let version = typeof data.version === 'number' ? data.version : 1;
   let current: Stored = { ...data };
   while (version < SETTINGS_VERSION) {

@@ -1,0 +1,42 @@
+// `npm test`: builds the app (the e2e tests drive the built renderer through real hosts), runs every
+// vitest project this machine can run, and ends with the line `N passed, N failed`.
+//   npm test                 everything
+//   npm test -- unit         one project (unit, e2e, lan, interop)
+//   npm test -- --no-build   reuse out/ from an earlier build
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const args = process.argv.slice(2);
+const build = !args.includes('--no-build');
+const projects = args.filter((arg) => !arg.startsWith('--'));
+
+if (build) {
+  const built = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  if (built.status !== 0) {
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+
+const report = join(mkdtempSync(join(tmpdir(), 'lanline-test-')), 'report.json');
+const vitestArgs = ['vitest', 'run', '--config', 'test/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
+for (const project of projects) vitestArgs.push('--project', project);
+const run = spawnSync('npx', vitestArgs, { stdio: 'inherit' });
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+try {
+  const result = JSON.parse(readFileSync(report, 'utf8'));
+  passed = result.numPassedTests;
+  failed = result.numFailedTests;
+  skipped = result.numPendingTests + result.numTodoTests;
+  // A file that fails to load has no tests to count; count it so the line cannot read green.
+  failed += result.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
+} catch {
+  failed += 1;
+}
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(run.status === 0 && failed === 0 ? 0 : 1);

@@ -1,0 +1,53 @@
+/**
+ * Debian's Chromium driven by playwright-core, with the flags DESIGN §4 lists. One browser context per
+ * app instance, each with its own user-data dir (pass the same dir again to test persistence).
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { tempDir } from './host.js';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const chromiumFlags = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+];
+
+export interface AppPage {
+  page: Page;
+  context: BrowserContext;
+  userDataDir: string;
+  /** console errors and uncaught exceptions seen so far */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+export function assertChromium(): void {
+  if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}; install Debian's chromium or set CHROMIUM_PATH`);
+}
+
+export async function openApp(url: string, options: { userDataDir?: string; extraArgs?: string[] } = {}): Promise<AppPage> {
+  assertChromium();
+  const userDataDir = options.userDataDir ?? tempDir('chromium');
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: [...chromiumFlags, ...(options.extraArgs ?? [])],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(url);
+  return { page, context, userDataDir, errors, close: () => context.close() };
+}

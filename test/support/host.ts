@@ -1,0 +1,96 @@
+/**
+ * Starts a Lanline host exactly as a person would (`npm run host -- …`) and waits for its ready line.
+ * Each host is its own process group so stop() reaches npm and node together.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const repoRoot = join(import.meta.dirname, '..', '..');
+
+export interface HostOptions {
+  dataDir?: string;
+  port?: number;
+  name?: string;
+  lang?: 'en' | 'ko';
+  extraArgs?: string[];
+}
+
+export interface RunningHost {
+  url: string;
+  origin: string;
+  token: string;
+  dataDir: string;
+  process: ChildProcess;
+  stderr: () => string;
+  /**
+   * Signals the whole process group (npm does not reliably forward signals to the host) and resolves
+   * once every process in it has exited: true when that happened within 10 s, false when it had to be
+   * killed.
+   */
+  stop(signal?: NodeJS.Signals): Promise<boolean>;
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `lanline-${prefix}-`));
+}
+
+function groupAlive(group: number): boolean {
+  try {
+    process.kill(group, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startHost(options: HostOptions = {}): Promise<RunningHost> {
+  const dataDir = options.dataDir ?? tempDir('data');
+  const args = ['run', '--silent', 'host', '--', '--data', dataDir, '--port', String(options.port ?? 0)];
+  if (options.name) args.push('--name', options.name);
+  if (options.lang) args.push('--lang', options.lang);
+  args.push(...(options.extraArgs ?? []));
+  const child = spawn('npm', args, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`host did not become ready in 20 s\n${stderr}`)), 20_000);
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      const match = /^Lanline host ready: (\S+)$/.exec(line);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`host exited with ${code} before it was ready\n${stderr}`));
+    });
+  });
+  const parsed = new URL(url);
+  return {
+    url,
+    origin: parsed.origin,
+    token: new URLSearchParams(parsed.hash.slice(1)).get('token') ?? '',
+    dataDir,
+    process: child,
+    stderr: () => stderr,
+    async stop(signal = 'SIGTERM') {
+      const group = -child.pid!;
+      if (!groupAlive(group)) return true;
+      process.kill(group, signal);
+      await exited;
+      for (let waited = 0; waited < 10_000; waited += 50) {
+        if (!groupAlive(group)) return true;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      process.kill(group, 'SIGKILL');
+      return false;
+    },
+  };
+}
