@@ -44,13 +44,110 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
-/** What the user is known as. The certificate-derived id arrives with LAN identity. */
+/** `sha-256 AB:CD:…` as in an SDP `a=fingerprint` line: 32 upper-case hex bytes. */
+export const Fingerprint = z
+  .string()
+  .regex(/^sha-256 (?:[0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'must be "sha-256 " and 32 colon-separated hex bytes');
+export type Fingerprint = z.infer<typeof Fingerprint>;
+
+/**
+ * A peer id: the SHA-256 certificate fingerprint in base32 with a check character per 13 characters,
+ * shown as 8 groups of 7 (see electron/core/identity/peer-id.ts and docs/protocol.md#peer-id).
+ */
+export const PeerId = z.string().regex(/^[A-Z2-7]{7}(?:-[A-Z2-7]{7}){7}$/, 'must be a Lanline peer id (8 groups of 7 characters)');
+export type PeerId = z.infer<typeof PeerId>;
+
+const Millis = z.number().int().nonnegative();
+
+/** What the renderer reports about the certificate it generated and keeps in IndexedDB. */
+export const CertificateRecord = z.object({
+  fingerprint: Fingerprint,
+  createdAt: Millis,
+  expiresAt: Millis,
+});
+export type CertificateRecord = z.infer<typeof CertificateRecord>;
+
+/** What the user is known as. peerId and fingerprint stay null until the renderer registered its certificate. */
 export const IdentitySummary = z.object({
   displayName: z.string(),
-  peerId: z.string().nullable(),
-  fingerprint: z.string().nullable(),
+  peerId: PeerId.nullable(),
+  fingerprint: Fingerprint.nullable(),
+  createdAt: Millis.nullable(),
+  expiresAt: Millis.nullable(),
+  /** When the certificate should be replaced; the app warns from then on and rotates. */
+  rotateAt: Millis.nullable(),
 });
 export type IdentitySummary = z.infer<typeof IdentitySummary>;
+
+/** new: never met; pinned: fingerprint pinned on first contact; verified: safety code compared. */
+export const TrustState = z.enum(['new', 'pinned', 'verified', 'blocked', 'mismatch']);
+export type TrustState = z.infer<typeof TrustState>;
+
+export const Peer = z.object({
+  id: PeerId,
+  name: z.string(),
+  online: z.boolean(),
+  lastSeen: Millis,
+  /** Where the peer was last reached: IP addresses (no link-local address from another link). */
+  addresses: z.array(z.string()),
+  /** Its LAN signaling port. */
+  port: z.number().int().min(0).max(65535),
+  /** How we know it: seen by mDNS, added by address, or it connected to us. */
+  via: z.enum(['mdns', 'manual', 'incoming']),
+  /** A signaling connection is open and both sides said hello. */
+  connected: z.boolean(),
+  trust: TrustState,
+  /** The pinned fingerprint, once pinned. */
+  fingerprint: Fingerprint.nullable(),
+  firstSeen: Millis.nullable(),
+});
+export type Peer = z.infer<typeof Peer>;
+
+/** Identifies one RTCPeerConnection negotiation between two peers (a call, a transfer link). */
+export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 letters, digits, _ or -');
+
+const Sdp = z.string().min(1).max(200_000);
+const IceCandidate = z
+  .object({
+    candidate: z.string().max(2_000),
+    sdpMid: z.string().max(64).nullable().optional(),
+    sdpMLineIndex: z.number().int().min(0).max(1_000).nullable().optional(),
+    usernameFragment: z.string().max(256).nullable().optional(),
+  })
+  .nullable();
+
+/**
+ * The signaling a renderer exchanges with one peer, carried by the LAN socket (docs/protocol.md).
+ * `purpose` tells the answering side what the first offer of a session is for.
+ */
+export const SignalMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('offer'),
+    session: SessionId,
+    sdp: Sdp,
+    purpose: z.enum(['call', 'data']).optional(),
+    media: z.object({ audio: z.boolean(), video: z.boolean() }).optional(),
+  }),
+  z.object({ type: z.literal('answer'), session: SessionId, sdp: Sdp }),
+  z.object({ type: z.literal('candidate'), session: SessionId, candidate: IceCandidate }),
+  z.object({ type: z.literal('bye'), session: SessionId, reason: z.string().max(200).optional() }),
+  z.object({ type: z.literal('busy'), session: SessionId }),
+  z.object({ type: z.literal('decline'), session: SessionId }),
+]);
+export type SignalMessage = z.infer<typeof SignalMessage>;
+
+export const TrustWarning = z.object({
+  peerId: PeerId,
+  name: z.string(),
+  /** fingerprint-mismatch: the pinned fingerprint and the one offered differ; id-mismatch: the claimed id is not derived from the fingerprint. */
+  reason: z.enum(['fingerprint-mismatch', 'id-mismatch']),
+  expected: Fingerprint.nullable(),
+  received: Fingerprint,
+  at: Millis,
+});
+export type TrustWarning = z.infer<typeof TrustWarning>;
+
+export const PeerTrustAction = z.enum(['verify', 'unverify', 'block', 'unblock', 'repin']);
 
 const none = z.undefined();
 
@@ -59,10 +156,23 @@ export const requests = {
   getSettings: { input: none, output: Settings },
   setSettings: { input: SettingsPatch, output: Settings },
   getIdentity: { input: none, output: IdentitySummary },
+  /** The renderer reports its (new or rotated) certificate; main derives and keeps the peer id. */
+  registerCertificate: { input: CertificateRecord, output: IdentitySummary },
+  listPeers: { input: none, output: z.array(Peer) },
+  /** For networks that block multicast: `host:port`, `[v6]:port` or a bare host (default port). Remembered. */
+  addPeerByAddress: { input: z.object({ address: z.string().min(1).max(300) }).strict(), output: Peer },
+  setPeerTrust: { input: z.object({ peerId: PeerId, action: PeerTrustAction }).strict(), output: Peer },
+  /** Digits both sides can read to each other to verify the pinned fingerprints. */
+  getSafetyCode: { input: z.object({ peerId: PeerId }).strict(), output: z.object({ code: z.string() }) },
+  sendSignal: { input: z.object({ peerId: PeerId, message: SignalMessage }).strict(), output: z.undefined() },
 } as const;
 
 export const events = {
   settingsChanged: Settings,
+  identityChanged: IdentitySummary,
+  peersChanged: z.array(Peer),
+  signal: z.object({ peerId: PeerId, message: SignalMessage }),
+  trustWarning: TrustWarning,
 } as const;
 
 export type Requests = typeof requests;

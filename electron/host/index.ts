@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore } from '../core/index.js';
 import { createLog, fileSink, stderrSink } from '../core/log.js';
-import { JsonFileStore } from '../core/settings/store.js';
+import { JsonFileStore } from '../core/storage.js';
 import { contentSecurityPolicy, mimeType, resolveStaticPath, securityHeaders } from '../core/static-files.js';
 import { Bridge } from './bridge.js';
 import { parseHostOptions, USAGE, type HostOptions } from './options.js';
@@ -36,7 +36,7 @@ function defaultName(): string {
 async function main(options: HostOptions): Promise<void> {
   const log = createLog([fileSink(join(options.dataDir, 'logs', 'host.log')), ...(process.env.LANLINE_LOG_STDERR ? [stderrSink] : [])]);
   const core = createCore({
-    settingsStore: new JsonFileStore(join(options.dataDir, 'settings.json'), log),
+    openStore: (name) => new JsonFileStore(join(options.dataDir, `${name}.json`), log),
     settingsDefaults: { displayName: options.name ?? defaultName(), language: options.lang ?? 'en', downloadDir: join(homedir(), 'Downloads') },
     info: { version: packageVersion(), runtime: 'host', platform: process.platform },
     log,

@@ -9,7 +9,7 @@ import { createLog, fileSink } from '../core/log.js';
 import { bindContract } from './ipc.js';
 import { applyPermissionPolicy } from './permissions.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
-import { ElectronSettingsStore } from './settings-store.js';
+import { ElectronDocumentStore } from './storage.js';
 import { createMainWindow, focus } from './window.js';
 
 registerAppScheme();
@@ -20,7 +20,7 @@ let core: Core | null = null;
 function start(): void {
   const log = createLog([fileSink(join(app.getPath('logs'), 'main.log'))]);
   core = createCore({
-    settingsStore: new ElectronSettingsStore(app.getPath('userData'), log),
+    openStore: (name) => new ElectronDocumentStore(app.getPath('userData'), name, log),
     settingsDefaults: {
       displayName: process.env.USER ?? process.env.USERNAME ?? 'Lanline user',
       language: app.getLocale().startsWith('ko') ? 'ko' : 'en',

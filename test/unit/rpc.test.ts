@@ -11,7 +11,13 @@ function dispatcher(overrides: Partial<Handlers> = {}) {
     getAppInfo: () => ({ name: 'Lanline', version: '0', runtime: 'host', platform: 'linux', protocolVersion: '1.0' }),
     getSettings: () => settings,
     setSettings: (patch) => ({ ...settings, ...patch }),
-    getIdentity: () => ({ displayName: 'Alice', peerId: null, fingerprint: null }),
+    getIdentity: () => ({ displayName: 'Alice', peerId: null, fingerprint: null, createdAt: null, expiresAt: null, rotateAt: null }),
+    registerCertificate: () => expect.fail('not called'),
+    listPeers: () => [],
+    addPeerByAddress: () => expect.fail('not called'),
+    setPeerTrust: () => expect.fail('not called'),
+    getSafetyCode: () => ({ code: '' }),
+    sendSignal: () => undefined,
     ...overrides,
   };
   return { dispatch: createDispatch(handlers, log), log };

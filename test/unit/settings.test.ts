@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { EventHub } from '../../electron/core/events.js';
 import { memoryLog } from '../../electron/core/log.js';
 import { defaultSettings, Settings, SETTINGS_VERSION } from '../../electron/core/settings/settings.js';
-import { JsonFileStore } from '../../electron/core/settings/store.js';
+import { JsonFileStore } from '../../electron/core/storage.js';
 
 const defaults = defaultSettings({ displayName: 'Alice', language: 'en', downloadDir: '/home/alice/Downloads' });
 

@@ -9,7 +9,7 @@ import { LanlineError } from '../errors.js';
 import type { EventHub } from '../events.js';
 import type { Log } from '../log.js';
 import { describeIssues } from '../rpc.js';
-import type { SettingsStore } from './store.js';
+import type { DocumentStore } from '../storage.js';
 
 export const SETTINGS_VERSION = 2;
 
@@ -53,7 +53,7 @@ export class Settings {
   private value: SettingsValue;
 
   constructor(
-    private readonly store: SettingsStore,
+    private readonly store: DocumentStore,
     private readonly defaults: SettingsValue,
     private readonly log: Log,
     private readonly events?: EventHub,

@@ -1,12 +1,13 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Log } from '../log.js';
+import type { Log } from './log.js';
 
 /**
- * Where settings live. Electron uses electron-store (electron/main/settings-store.ts); the host and
- * the unit tests use JsonFileStore. Both hand Settings a plain object and take one back.
+ * One persisted JSON document (settings, identity record, trust store, call log...). Electron keeps
+ * them with electron-store (electron/main/storage.ts); the host and the unit tests use JsonFileStore.
+ * Services validate what they read: a store only hands over a plain object and takes one back.
  */
-export interface SettingsStore {
+export interface DocumentStore {
   /** The stored object, or {} when there is none. Never throws for a damaged file. */
   read(): Record<string, unknown>;
   write(data: Record<string, unknown>): void;
@@ -23,7 +24,7 @@ export function backupFile(path: string, reason: string, now: () => Date = () =>
 }
 
 /** A JSON file written atomically (temp file + rename), so a crash mid-write leaves the old file. */
-export class JsonFileStore implements SettingsStore {
+export class JsonFileStore implements DocumentStore {
   constructor(
     private readonly path: string,
     private readonly log: Log,
@@ -43,7 +44,7 @@ export class JsonFileStore implements SettingsStore {
       throw new Error('not a JSON object');
     } catch (error) {
       const copy = this.backup('corrupt');
-      this.log.warn(`settings file ${this.path} is damaged (${(error as Error).message}); kept a copy at ${copy} and started from defaults`);
+      this.log.warn(`file ${this.path} is damaged (${(error as Error).message}); kept a copy at ${copy} and started from defaults`);
       return {};
     }
   }
