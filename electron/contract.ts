@@ -158,6 +158,8 @@ export const requests = {
   getIdentity: { input: none, output: IdentitySummary },
   /** The renderer reports its (new or rotated) certificate; main derives and keeps the peer id. */
   registerCertificate: { input: CertificateRecord, output: IdentitySummary },
+  /** Where others can reach this instance (shown for "add by address"); port null until listening. */
+  getLanStatus: { input: none, output: z.object({ port: z.number().int().nullable(), addresses: z.array(z.string()) }) },
   listPeers: { input: none, output: z.array(Peer) },
   /** For networks that block multicast: `host:port`, `[v6]:port` or a bare host (default port). Remembered. */
   addPeerByAddress: { input: z.object({ address: z.string().min(1).max(300) }).strict(), output: Peer },

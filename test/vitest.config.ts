@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// One config, two projects: unit tests run in parallel on Node; e2e tests start host processes and
-// Chromium instances, so they run one file at a time on these 2-core machines.
+// One config, three projects: unit tests run in parallel on Node; e2e tests start host processes and
+// Chromium instances, and lan tests start processes in network namespaces, so both run one file at a
+// time on these 2-core machines.
 export default defineConfig({
   test: {
     projects: [
@@ -22,6 +23,18 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // Processes in network namespaces talking real multicast (test/support/netns.ts); needs root.
+        test: {
+          name: 'lan',
+          root: 'test/lan',
+          include: ['**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
         },
       },
     ],

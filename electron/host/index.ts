@@ -40,6 +40,7 @@ async function main(options: HostOptions): Promise<void> {
     settingsDefaults: { displayName: options.name ?? defaultName(), language: options.lang ?? 'en', downloadDir: join(homedir(), 'Downloads') },
     info: { version: packageVersion(), runtime: 'host', platform: process.platform },
     log,
+    lan: { ...(options.lanPort !== undefined && { port: options.lanPort }) },
   });
   // Command-line choices win over what the profile stored.
   if (options.name || options.lang) core.settings.set({ ...(options.name && { displayName: options.name }), ...(options.lang && { language: options.lang }) });
@@ -86,6 +87,7 @@ async function main(options: HostOptions): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
+  await core.start();
   log.info(`host ready on ${origin} with data in ${options.dataDir}`);
   process.stdout.write(`Lanline host ready: ${origin}/#token=${token}\n`);
 }

@@ -8,9 +8,11 @@ export interface HostOptions {
   port: number;
   name?: string;
   lang?: 'en' | 'ko';
+  /** LAN signaling port; overrides the setting for this run (0 = any free port). */
+  lanPort?: number;
 }
 
-export const USAGE = 'usage: npm run host -- [--data <dir>] [--port <n>] [--name <display name>] [--lang <en|ko>]';
+export const USAGE = 'usage: npm run host -- [--data <dir>] [--port <n>] [--name <display name>] [--lang <en|ko>] [--lan-port <n>]';
 
 /** Parses the host's command line; throws an Error whose message is fit to print. */
 export function parseHostOptions(argv: string[]): HostOptions {
@@ -22,10 +24,11 @@ export function parseHostOptions(argv: string[]): HostOptions {
       port: { type: 'string' },
       name: { type: 'string' },
       lang: { type: 'string' },
+      'lan-port': { type: 'string' },
     },
   });
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a whole number from 0 to 65535, not ${values.port}`);
+  const port = portOption('--port', values.port) ?? 0;
+  const lanPort = portOption('--lan-port', values['lan-port']);
   let lang: HostOptions['lang'];
   if (values.lang !== undefined) {
     const parsed = Language.safeParse(values.lang);
@@ -38,5 +41,13 @@ export function parseHostOptions(argv: string[]): HostOptions {
     port,
     ...(values.name !== undefined && { name: values.name.trim() }),
     ...(lang && { lang }),
+    ...(lanPort !== undefined && { lanPort }),
   };
+}
+
+function portOption(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new Error(`${flag} must be a whole number from 0 to 65535, not ${value}`);
+  return port;
 }

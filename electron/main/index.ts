@@ -34,6 +34,7 @@ function start(): void {
   bindContract(core);
   mainWindow = createMainWindow();
   mainWindow.on('closed', () => (mainWindow = null));
+  void core.start();
 }
 
 if (!app.requestSingleInstanceLock()) {

@@ -6,6 +6,8 @@ import { connectBridge, LanlineError } from './bridge';
 import { i18n } from './i18n';
 import en from './i18n/en';
 import { useAppStore } from './stores/app';
+import { useIdentityStore } from './stores/identity';
+import { usePeersStore } from './stores/peers';
 import { useSettingsStore } from './stores/settings';
 import './styles/main.css';
 
@@ -13,6 +15,9 @@ async function start(): Promise<void> {
   await connectBridge();
   const app = createApp(App).use(createPinia()).use(i18n);
   await Promise.all([useSettingsStore().load(), useAppStore().load()]);
+  // The certificate must exist before anything can connect; the peers list follows it.
+  await useIdentityStore().load();
+  await usePeersStore().load();
   app.mount('#app');
 }
 

@@ -13,6 +13,7 @@ function dispatcher(overrides: Partial<Handlers> = {}) {
     setSettings: (patch) => ({ ...settings, ...patch }),
     getIdentity: () => ({ displayName: 'Alice', peerId: null, fingerprint: null, createdAt: null, expiresAt: null, rotateAt: null }),
     registerCertificate: () => expect.fail('not called'),
+    getLanStatus: () => ({ port: null, addresses: [] }),
     listPeers: () => [],
     addPeerByAddress: () => expect.fail('not called'),
     setPeerTrust: () => expect.fail('not called'),

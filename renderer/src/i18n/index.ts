@@ -9,6 +9,10 @@ export const i18n = createI18n({
   locale: 'en',
   fallbackLocale: 'en',
   messages: { en, ko },
+  datetimeFormats: {
+    en: { short: { year: 'numeric', month: 'short', day: 'numeric' } },
+    ko: { short: { year: 'numeric', month: 'short', day: 'numeric' } },
+  },
 });
 
 export function setLanguage(language: Language): void {

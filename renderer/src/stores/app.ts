@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { AppInfo, IdentitySummary } from '../../../electron/contract';
+import type { AppInfo } from '../../../electron/contract';
 import { bridge, onBridgeClosed } from '../bridge';
 import { detectRtcSupport, missingRtcFeatures } from '../rtc/support';
 
@@ -10,13 +10,12 @@ export const screens: readonly Screen[] = ['peers', 'call', 'files', 'dialpad', 
 export const useAppStore = defineStore('app', () => {
   const screen = ref<Screen>('peers');
   const info = ref<AppInfo | null>(null);
-  const identity = ref<IdentitySummary | null>(null);
   const connected = ref(true);
   const missingRtc = ref<string[]>(missingRtcFeatures(detectRtcSupport()));
 
   async function load(): Promise<void> {
     const api = bridge();
-    [info.value, identity.value] = await Promise.all([api.getAppInfo(), api.getIdentity()]);
+    info.value = await api.getAppInfo();
     onBridgeClosed(() => (connected.value = false));
   }
 
@@ -24,5 +23,5 @@ export const useAppStore = defineStore('app', () => {
     screen.value = next;
   }
 
-  return { screen, info, identity, connected, missingRtc, load, show };
+  return { screen, info, connected, missingRtc, load, show };
 });

@@ -1,0 +1,276 @@
+/**
+ * The peers list and everything the contract asks of the LAN: it runs signaling and discovery once
+ * this install has an identity, merges what they report with the trust store, and turns it into the
+ * contract's `Peer` records (event `peersChanged`).
+ *
+ * - Discovery finds peers; the side whose id sorts lower opens the signaling connection, so two
+ *   instances that see each other meet once, and first contact pins the fingerprint (TOFU).
+ * - "Add by address" connects directly and is remembered, for networks that block multicast.
+ * - A peer is online while discovery sees it or a signaling connection is open.
+ * - Peers once met stay listed (offline) across restarts, from the trust store and the peers file.
+ */
+import { z } from 'zod';
+import { Fingerprint, PeerId, PROTOCOL_VERSION, type Peer, type PeerTrustAction, type SignalMessage, type TrustWarning } from '../../contract.js';
+import { LanlineError } from '../errors.js';
+import type { EventHub } from '../events.js';
+import type { Identity } from '../identity/identity.js';
+import { safetyCode } from '../identity/safety-code.js';
+import type { Log } from '../log.js';
+import type { Settings } from '../settings/settings.js';
+import type { DocumentStore } from '../storage.js';
+import type { TrustStore } from '../trust/trust-store.js';
+import { lanAddresses, parseAddress } from './addresses.js';
+import { Discovery, type DiscoveredPeer, type DiscoveryOptions } from './discovery.js';
+import { LanSignaling } from './signaling.js';
+
+const Known = z.object({
+  name: z.string().max(64),
+  addresses: z.array(z.string().max(100)).max(16),
+  port: z.number().int().min(0).max(65535),
+  via: z.enum(['mdns', 'manual', 'incoming']),
+  lastSeen: z.number().int().nonnegative(),
+});
+type Known = z.infer<typeof Known>;
+const Manual = z.object({ host: z.string().max(253), port: z.number().int().min(1).max(65535) });
+type Manual = z.infer<typeof Manual>;
+
+interface Live extends Known {
+  seenByMdns: boolean;
+  connected: boolean;
+}
+
+export interface PeersOptions {
+  settings: Settings;
+  identity: Identity;
+  trust: TrustStore;
+  store: DocumentStore;
+  events: EventHub;
+  log: Log;
+  clock?: () => number;
+  /** LAN signaling port for this run; the setting's value when absent. */
+  port?: number;
+  /** Bind address of the signaling socket (tests: '127.0.0.1'). */
+  host?: string;
+  /** false turns mDNS off (networks where multicast is not wanted); options go to Discovery. */
+  discovery?: false | Partial<Omit<DiscoveryOptions, 'self' | 'log'>>;
+}
+
+export class Peers {
+  private readonly signaling: LanSignaling;
+  private discovery: Discovery | null = null;
+  private discoveryId: string | null = null;
+  private readonly live = new Map<string, Live>();
+  private manual: Manual[] = [];
+  /** The fingerprint a peer presented when it did not match its pin: what "repin" accepts. */
+  private readonly presented = new Map<string, string>();
+  private readonly clock: () => number;
+  private started = false;
+  private stopping = false;
+  private readonly offs: Array<() => void> = [];
+
+  constructor(private readonly options: PeersOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.load();
+    this.signaling = new LanSignaling({
+      port: options.port ?? options.settings.get().lanPort,
+      ...(options.host && { host: options.host }),
+      self: () => {
+        const me = options.identity.current();
+        return me && { id: me.peerId, fingerprint: me.fingerprint, name: options.settings.get().displayName };
+      },
+      trust: options.trust,
+      log: options.log,
+      clock: this.clock,
+      onWarning: (warning) => this.warn(warning),
+    });
+    this.offs.push(
+      this.signaling.on('peer', (id, hello, remoteAddress, direction) => {
+        const current = this.live.get(id);
+        const addresses = unique([remoteAddress, ...(current?.addresses ?? [])]);
+        this.upsert(id, { name: hello.name, port: hello.port, addresses, connected: true, via: current?.via ?? (direction === 'incoming' ? 'incoming' : 'manual') });
+        this.presented.delete(id);
+        this.options.trust.rename(id as PeerId, hello.name);
+      }),
+      this.signaling.on('peer-gone', (id) => this.upsert(id, { connected: false })),
+      this.signaling.on('signal', (peerId, message) => options.events.emit('signal', { peerId, message })),
+      options.events.on('settingsChanged', (settings) => this.discovery?.update({ name: settings.displayName })),
+    );
+  }
+
+  /**
+   * Starts signaling and discovery once there is an identity; called again after a certificate was
+   * registered, it restarts discovery when the id changed (rotation) and does nothing otherwise.
+   */
+  async start(): Promise<void> {
+    const me = this.options.identity.current();
+    if (!me || this.stopping) return;
+    if (!this.started) {
+      this.started = true;
+      await this.signaling.start();
+      for (const { host, port } of this.manual) void this.connect(host, port).catch(() => undefined);
+    }
+    if (this.options.discovery === false || this.discoveryId === me.peerId) return;
+    this.discoveryId = me.peerId;
+    const self = { id: me.peerId, name: this.options.settings.get().displayName, port: this.signaling.port!, version: PROTOCOL_VERSION };
+    await this.discovery?.stop();
+    const discovery = new Discovery({ ...this.options.discovery, self, log: this.options.log, clock: this.clock });
+    discovery.on('up', (peer) => this.discovered(peer));
+    discovery.on('down', (id) => this.upsert(id, { seenByMdns: false }));
+    this.discovery = discovery;
+    try {
+      await discovery.start();
+    } catch (error) {
+      this.options.log.warn(`mDNS discovery is off: ${(error as Error).message}; peers can still be added by address`);
+      this.discovery = null;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.offs.forEach((off) => off());
+    await this.discovery?.stop();
+    await this.signaling.stop();
+  }
+
+  status(): { port: number | null; addresses: string[] } {
+    return { port: this.signaling.port, addresses: lanAddresses() };
+  }
+
+  list(): Peer[] {
+    const ids = new Set([...this.live.keys(), ...this.options.trust.all().map((entry) => entry.peerId)]);
+    const me = this.options.identity.current()?.peerId;
+    return [...ids].filter((id) => id !== me).map((id) => this.toPeer(id));
+  }
+
+  async addByAddress(text: string): Promise<Peer> {
+    const address = parseAddress(text);
+    if (!address) throw new LanlineError('invalid', `"${text.slice(0, 80)}" is not an address; write it as host:port, for example 192.168.1.20:47990.`);
+    const id = await this.connect(address.host, address.port);
+    if (!this.manual.some((entry) => entry.host === address.host && entry.port === address.port)) {
+      this.manual = [...this.manual, address].slice(-64);
+    }
+    this.upsert(id, { via: 'manual' });
+    return this.toPeer(id);
+  }
+
+  setTrust(peerId: PeerId, action: z.infer<typeof PeerTrustAction>): Peer {
+    if (action === 'repin') {
+      const presented = this.presented.get(peerId);
+      if (!presented) throw new LanlineError('invalid', 'This peer has not presented a new certificate; there is nothing to accept.');
+      this.options.trust.apply(peerId, 'repin', presented as Fingerprint);
+      this.presented.delete(peerId);
+    } else {
+      this.options.trust.apply(peerId, action);
+      if (action === 'block') this.signaling.disconnect(peerId);
+    }
+    this.changed();
+    return this.toPeer(peerId);
+  }
+
+  safetyCode(peerId: PeerId): string {
+    const mine = this.options.identity.current();
+    const theirs = this.options.trust.get(peerId);
+    if (!mine || !theirs) throw new LanlineError('not-found', 'A safety code needs both certificates; meet this peer first.');
+    return safetyCode(mine.fingerprint, theirs.fingerprint);
+  }
+
+  /** Sends a signal, connecting first when the peer is known but not connected. */
+  async send(peerId: PeerId, message: SignalMessage): Promise<void> {
+    if (!this.signaling.isConnected(peerId)) {
+      const known = this.live.get(peerId);
+      if (!known?.addresses.length || !known.port) throw new LanlineError('unavailable', 'This peer is not reachable now.');
+      await this.connectAny(known.addresses, known.port);
+    }
+    this.signaling.send(peerId, message);
+  }
+
+  private async connect(host: string, port: number): Promise<string> {
+    return this.signaling.connect(host, port);
+  }
+
+  private async connectAny(addresses: string[], port: number): Promise<string> {
+    let last: unknown;
+    for (const address of addresses) {
+      try {
+        return await this.connect(address, port);
+      } catch (error) {
+        last = error;
+      }
+    }
+    throw last instanceof LanlineError ? last : new LanlineError('unavailable', 'This peer is not reachable now.');
+  }
+
+  private discovered(peer: DiscoveredPeer): void {
+    const parsed = PeerId.safeParse(peer.id);
+    if (!parsed.success) return;
+    const id = parsed.data;
+    this.upsert(id, { name: peer.name, port: peer.port, addresses: peer.addresses, seenByMdns: true, via: this.live.get(id)?.via ?? 'mdns' });
+    const me = this.options.identity.current();
+    // One side opens the connection: the lower id. Blocked peers are left alone.
+    if (me && me.peerId < id && !this.signaling.isConnected(id) && this.options.trust.decide(id, this.options.trust.get(id)?.fingerprint ?? ('' as Fingerprint)) !== 'blocked') {
+      void this.connectAny(peer.addresses, peer.port).catch((error: unknown) => this.options.log.info(`could not reach discovered peer ${id}: ${(error as Error).message}`));
+    }
+  }
+
+  private warn(warning: TrustWarning): void {
+    if (warning.reason === 'fingerprint-mismatch') this.presented.set(warning.peerId, warning.received);
+    this.options.events.emit('trustWarning', warning);
+    this.changed();
+  }
+
+  private upsert(id: string, patch: Partial<Live>): void {
+    const current: Live = this.live.get(id) ?? { name: this.options.trust.get(id as PeerId)?.name ?? id, addresses: [], port: 0, via: 'mdns', lastSeen: 0, seenByMdns: false, connected: false };
+    const next = { ...current, ...patch };
+    if (next.connected || next.seenByMdns) next.lastSeen = this.clock();
+    this.live.set(id, next);
+    this.changed();
+  }
+
+  private toPeer(id: string): Peer {
+    const live = this.live.get(id);
+    const trusted = this.options.trust.get(id as PeerId);
+    const presented = this.presented.get(id);
+    return {
+      id,
+      name: live?.name ?? trusted?.name ?? id,
+      online: Boolean(live && (live.connected || live.seenByMdns)),
+      lastSeen: live?.lastSeen ?? 0,
+      addresses: live?.addresses ?? [],
+      port: live?.port ?? 0,
+      via: live?.via ?? 'manual',
+      connected: Boolean(live?.connected),
+      trust: this.options.trust.state(id as PeerId, presented as Fingerprint | undefined),
+      fingerprint: trusted?.fingerprint ?? null,
+      firstSeen: trusted?.firstSeen ?? null,
+    };
+  }
+
+  private changed(): void {
+    this.persist();
+    this.options.events.emit('peersChanged', this.list());
+  }
+
+  private load(): void {
+    const data = this.options.store.read();
+    const manual = z.array(Manual).safeParse(data.manual);
+    this.manual = manual.success ? manual.data : [];
+    const known = z.record(z.string(), z.unknown()).safeParse(data.known);
+    for (const [id, value] of Object.entries(known.success ? known.data : {})) {
+      const entry = Known.safeParse(value);
+      if (PeerId.safeParse(id).success && entry.success) this.live.set(id, { ...entry.data, seenByMdns: false, connected: false });
+      else this.options.log.warn(`peers file: dropped a damaged entry for ${id.slice(0, 60)}`);
+    }
+  }
+
+  private persist(): void {
+    const known: Record<string, Known> = {};
+    for (const [id, { name, addresses, port, via, lastSeen }] of this.live) known[id] = { name, addresses: addresses.slice(0, 16), port, via, lastSeen };
+    try {
+      this.options.store.write({ version: 1, manual: this.manual, known });
+    } catch (error) {
+      this.options.log.error('writing the peers file failed', error);
+    }
+  }
+}
+
+const unique = (items: string[]) => [...new Set(items)];

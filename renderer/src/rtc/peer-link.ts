@@ -1,0 +1,130 @@
+/**
+ * One RTCPeerConnection to one peer, negotiated with the "perfect negotiation" pattern: either side
+ * may renegotiate at any time (add video, share a screen, open a data channel); on glare the polite
+ * side rolls back its own offer and takes the other's, the impolite side ignores the other's offer.
+ * The roles come from the peer ids (the lower id is polite), so both sides agree without talking.
+ *
+ * On the wire (through main's LAN socket, see docs/protocol.md#signaling) a link sends
+ *   {type:'offer', session, sdp, purpose?, media?}  {type:'answer', session, sdp}
+ *   {type:'candidate', session, candidate}          {type:'bye', session}
+ * Every remote SDP has already had its a=fingerprint checked against the pinned one by main before it
+ * reaches `handle`. The install's certificate is passed to the connection, so the fingerprint the
+ * other side pins is ours.
+ */
+import type { SignalMessage } from '../../../electron/contract';
+
+export interface PeerLinkOptions {
+  peerId: string;
+  ownId: string;
+  session: string;
+  certificate: RTCCertificate;
+  iceServers?: RTCIceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** What the first offer of this session is for, so the answering side can ring or not. */
+  purpose?: 'call' | 'data';
+  media?: { audio: boolean; video: boolean };
+  send(message: SignalMessage): Promise<void>;
+  /** Extra RTCConfiguration fields (e.g. encodedInsertableStreams for tests of DTMF). */
+  configuration?: Partial<RTCConfiguration>;
+}
+
+export class PeerLink {
+  readonly pc: RTCPeerConnection;
+  readonly polite: boolean;
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private settingRemoteAnswerPending = false;
+  private firstOfferSent = false;
+  private closed = false;
+
+  constructor(private readonly options: PeerLinkOptions) {
+    this.polite = options.ownId < options.peerId;
+    this.pc = new RTCPeerConnection({
+      ...options.configuration,
+      certificates: [options.certificate],
+      iceServers: options.iceServers ?? [],
+      iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+    });
+    this.pc.onnegotiationneeded = () => void this.negotiate();
+    this.pc.onicecandidate = ({ candidate }) => {
+      const init = candidate?.toJSON();
+      void this.send({ type: 'candidate', session: options.session, candidate: init ? { ...init, candidate: init.candidate ?? '' } : null });
+    };
+  }
+
+  get session(): string {
+    return this.options.session;
+  }
+
+  /** Restarts ICE (after `failed` or `disconnected`); negotiation follows by itself. */
+  restartIce(): void {
+    this.pc.restartIce();
+  }
+
+  /** Applies one message from the peer. Messages of other sessions must not be passed here. */
+  async handle(message: SignalMessage): Promise<void> {
+    if (this.closed) return;
+    if (message.type === 'offer' || message.type === 'answer') {
+      const description = { type: message.type, sdp: message.sdp } as RTCSessionDescriptionInit;
+      const readyForOffer = !this.makingOffer && (this.pc.signalingState === 'stable' || this.settingRemoteAnswerPending);
+      const offerCollision = description.type === 'offer' && !readyForOffer;
+      this.ignoreOffer = !this.polite && offerCollision;
+      if (this.ignoreOffer) return;
+      this.settingRemoteAnswerPending = description.type === 'answer';
+      await this.pc.setRemoteDescription(description); // a polite side rolls back implicitly on glare
+      this.settingRemoteAnswerPending = false;
+      if (description.type === 'offer') {
+        await this.pc.setLocalDescription();
+        await this.send({ type: 'answer', session: this.session, sdp: this.pc.localDescription!.sdp });
+      }
+    } else if (message.type === 'candidate') {
+      try {
+        await this.pc.addIceCandidate(message.candidate ?? undefined);
+      } catch (error) {
+        if (!this.ignoreOffer) throw error;
+      }
+    }
+  }
+
+  close(reason?: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    void this.send({ type: 'bye', session: this.session, ...(reason && { reason }) });
+    this.pc.close();
+  }
+
+  /** Ends the link without telling the peer (it said bye, or it is gone). */
+  dispose(): void {
+    this.closed = true;
+    this.pc.close();
+  }
+
+  private async negotiate(): Promise<void> {
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      const first = !this.firstOfferSent;
+      this.firstOfferSent = true;
+      await this.send({
+        type: 'offer',
+        session: this.session,
+        sdp: this.pc.localDescription!.sdp,
+        ...(first && this.options.purpose && { purpose: this.options.purpose }),
+        ...(first && this.options.media && { media: this.options.media }),
+      });
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  private async send(message: SignalMessage): Promise<void> {
+    if (this.closed && message.type !== 'bye') return;
+    await this.options.send(message);
+  }
+}
+
+/** A session id for a new link: 128 random bits, URL-safe. */
+export function newSessionId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { tempDir } from '../support/host.js';
+import { closeAll, launchInstance, type Instance } from '../support/instances.js';
+
+afterEach(closeAll);
+
+const lan = ['--lan-port', '0'];
+
+async function myPeerId(instance: Instance): Promise<string> {
+  return (await instance.page.getByTestId('my-peer-id').textContent()) ?? '';
+}
+
+async function lanPort(instance: Instance): Promise<string> {
+  return (await instance.page.getByTestId('my-lan-port').textContent()) ?? '';
+}
+
+function peerItem(instance: Instance, name: string) {
+  return instance.page.getByRole('list', { name: 'Peers on the network' }).getByRole('listitem', { name });
+}
+
+async function addByAddress(from: Instance, to: Instance): Promise<void> {
+  await from.page.getByLabel('Add by address').fill(`127.0.0.1:${await lanPort(to)}`);
+  await from.page.getByRole('button', { name: 'Add', exact: true }).click();
+}
+
+function randomFingerprint(): string {
+  return `sha-256 ${[...randomBytes(32)].map((byte) => byte.toString(16).padStart(2, '0').toUpperCase()).join(':')}`;
+}
+
+describe('identity', () => {
+  it('keeps the certificate and peer id across a restart, and a fresh profile gets a new one', async () => {
+    const dataDir = tempDir('id-data');
+    const userDataDir = tempDir('id-chromium');
+    const first = await launchInstance({ dataDir, userDataDir, extraArgs: lan });
+    const id = await myPeerId(first);
+    expect(id).toMatch(/^[A-Z2-7]{7}(-[A-Z2-7]{7}){7}$/);
+    await first.stop();
+
+    // IndexedDB belongs to the page's origin, so the restarted host serves on the same port (as the
+    // Electron app always serves app://lanline).
+    const port = Number(new URL(first.host.origin).port);
+    const again = await launchInstance({ dataDir, userDataDir, port, extraArgs: lan });
+    expect(await myPeerId(again)).toBe(id);
+    await again.stop();
+
+    const fresh = await launchInstance({ extraArgs: lan });
+    expect(await myPeerId(fresh)).not.toBe(id);
+    expect(fresh.app.errors).toEqual([]);
+  });
+});
+
+describe('two instances on loopback', () => {
+  it('meet by address, pin each other, show the same safety code and can mark each other verified', async () => {
+    const alice = await launchInstance({ name: 'Alice', extraArgs: lan });
+    const bob = await launchInstance({ name: 'Bob', extraArgs: lan });
+    await addByAddress(alice, bob);
+
+    await peerItem(alice, 'Bob').getByText('Known').waitFor();
+    await peerItem(bob, 'Alice').getByText('Known').waitFor();
+    await expect(peerItem(alice, 'Bob').getByText('Online').isVisible()).resolves.toBe(true);
+    expect(await peerItem(alice, 'Bob').locator('.peer-id').textContent()).toBe(await myPeerId(bob));
+
+    await alice.page.getByRole('button', { name: 'Show safety code for Bob' }).click();
+    await bob.page.getByRole('button', { name: 'Show safety code for Alice' }).click();
+    const aliceCode = await alice.page.getByLabel('Safety code for Bob', { exact: true }).textContent();
+    const bobCode = await bob.page.getByLabel('Safety code for Alice', { exact: true }).textContent();
+    expect(aliceCode).toMatch(/^\d{5} \d{5} \d{5} \d{5}$/);
+    expect(bobCode).toBe(aliceCode);
+
+    await alice.page.getByRole('button', { name: 'Mark Bob verified' }).click();
+    await peerItem(alice, 'Bob').getByText('Verified').waitFor();
+    expect(alice.app.errors).toEqual([]);
+    expect(bob.app.errors).toEqual([]);
+  });
+
+  it('blocks an impostor that reuses a known id with another certificate, and says so', async () => {
+    const alice = await launchInstance({ name: 'Alice', extraArgs: lan });
+    const bob = await launchInstance({ name: 'Bob', extraArgs: lan });
+    await addByAddress(alice, bob);
+    await peerItem(alice, 'Bob').getByText('Known').waitFor();
+    const bobId = await myPeerId(bob);
+    const port = await lanPort(alice);
+    await bob.stop();
+
+    // The impostor speaks the LAN protocol directly: Bob's id and name, its own certificate.
+    const impostor = new WebSocket(`ws://127.0.0.1:${port}/lanline`);
+    await new Promise((resolve, reject) => impostor.once('open', resolve).once('error', reject));
+    const closed = new Promise((resolve) => impostor.once('close', resolve));
+    impostor.send(JSON.stringify({ type: 'hello', v: '1.0', id: bobId, name: 'Bob', fingerprint: randomFingerprint(), port: 1 }));
+    await closed;
+
+    const alert = alice.page.getByRole('alert').filter({ hasText: 'Bob' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Bob is using a different certificate from the one Lanline pinned/);
+    // The pin is unchanged: the list says the certificate changed, and accepting it is a deliberate act.
+    await peerItem(alice, 'Bob').getByText('Certificate changed').waitFor();
+    await expect(alice.page.getByRole('button', { name: 'Accept the new certificate of Bob' }).isVisible()).resolves.toBe(true);
+  });
+});
