@@ -139,8 +139,14 @@ export type SignalMessage = z.infer<typeof SignalMessage>;
 export const TrustWarning = z.object({
   peerId: PeerId,
   name: z.string(),
-  /** fingerprint-mismatch: the pinned fingerprint and the one offered differ; id-mismatch: the claimed id is not derived from the fingerprint. */
-  reason: z.enum(['fingerprint-mismatch', 'id-mismatch']),
+  /**
+   * fingerprint-mismatch: the pinned fingerprint and the one offered differ; id-mismatch: the claimed
+   * id is not derived from the fingerprint; rotated-unconfirmed: a new id says it replaces a peer we
+   * know (its certificate was renewed while we were away), which nothing could confirm.
+   */
+  reason: z.enum(['fingerprint-mismatch', 'id-mismatch', 'rotated-unconfirmed']),
+  /** For rotated-unconfirmed: the id it says it replaces. */
+  previousId: PeerId.optional(),
   expected: Fingerprint.nullable(),
   received: Fingerprint,
   at: Millis,
@@ -167,6 +173,11 @@ export const requests = {
   /** Digits both sides can read to each other to verify the pinned fingerprints. */
   getSafetyCode: { input: z.object({ peerId: PeerId }).strict(), output: z.object({ code: z.string() }) },
   sendSignal: { input: z.object({ peerId: PeerId, message: SignalMessage }).strict(), output: z.undefined() },
+  /**
+   * A trusted peer told us, over a data channel its pinned certificate secures, the fingerprint of the
+   * certificate that replaces it: move its trust (name, verified) to the new id without a warning.
+   */
+  acceptRotation: { input: z.object({ peerId: PeerId, fingerprint: Fingerprint }).strict(), output: Peer },
 } as const;
 
 export const events = {

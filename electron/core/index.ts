@@ -58,6 +58,7 @@ export function createCore(deps: CoreDeps): Core {
     addPeerByAddress: ({ address }) => peers.addByAddress(address),
     setPeerTrust: ({ peerId, action }) => peers.setTrust(peerId, action),
     getSafetyCode: ({ peerId }) => ({ code: peers.safetyCode(peerId) }),
+    acceptRotation: ({ peerId, fingerprint }) => peers.acceptRotation(peerId, fingerprint),
     sendSignal: async ({ peerId, message }) => {
       await peers.send(peerId, message);
       return undefined;

@@ -7,6 +7,7 @@ import { i18n } from './i18n';
 import en from './i18n/en';
 import { useAppStore } from './stores/app';
 import { useIdentityStore } from './stores/identity';
+import { useLinksStore } from './stores/links';
 import { usePeersStore } from './stores/peers';
 import { useSettingsStore } from './stores/settings';
 import './styles/main.css';
@@ -16,9 +17,13 @@ async function start(): Promise<void> {
   const app = createApp(App).use(createPinia()).use(i18n);
   await Promise.all([useSettingsStore().load(), useAppStore().load()]);
   // The certificate must exist before anything can connect; the peers list follows it.
-  await useIdentityStore().load();
+  const identity = useIdentityStore();
+  await identity.load();
   await usePeersStore().load();
+  useLinksStore();
   app.mount('#app');
+  // Renewal talks to peers, so it runs once the UI is up; its outcome shows on the Peers screen.
+  await identity.renewIfDue();
 }
 
 start().catch((reason: unknown) => {

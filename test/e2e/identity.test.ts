@@ -99,3 +99,33 @@ describe('two instances on loopback', () => {
     await expect(alice.page.getByRole('button', { name: 'Accept the new certificate of Bob' }).isVisible()).resolves.toBe(true);
   });
 });
+
+describe('certificate renewal', () => {
+  it('renews a certificate due for rotation and a trusted peer re-pins it without a warning', async () => {
+    const dataDir = tempDir('renew-data');
+    const userDataDir = tempDir('renew-chromium');
+    const alice = await launchInstance({ name: 'Alice', dataDir, userDataDir, extraArgs: lan });
+    const bob = await launchInstance({ name: 'Bob', extraArgs: lan });
+    await addByAddress(alice, bob);
+    await peerItem(bob, 'Alice').getByText('Known').waitFor();
+    await bob.page.getByRole('button', { name: 'Mark Alice verified' }).click();
+    await peerItem(bob, 'Alice').getByText('Verified').waitFor();
+    const oldId = await myPeerId(alice);
+    const port = Number(new URL(alice.host.origin).port);
+    await alice.stop();
+
+    // 340 days on, the certificate (365 days) is inside its renewal window (30 days before expiry).
+    const later = Date.now() + 340 * 24 * 60 * 60 * 1000;
+    const renewed = await launchInstance({ name: 'Alice', dataDir, userDataDir, port, extraArgs: lan, beforeLoad: (page) => page.clock.setSystemTime(later) });
+    await renewed.page.getByRole('status').filter({ hasText: 'Told over the old certificate: Bob.' }).waitFor({ timeout: 20_000 });
+    const newId = await myPeerId(renewed);
+    expect(newId).not.toBe(oldId);
+
+    // Bob now knows Alice by her new id, still verified, and saw no warning.
+    await bob.page.locator(`li[data-peer-id="${newId}"]`).getByText('Verified').waitFor();
+    await expect(bob.page.locator(`li[data-peer-id="${oldId}"]`).count()).resolves.toBe(0);
+    await expect(bob.page.getByRole('alert').count()).resolves.toBe(0);
+    expect(renewed.app.errors).toEqual([]);
+    expect(bob.app.errors).toEqual([]);
+  });
+});

@@ -34,20 +34,39 @@ export function assertChromium(): void {
   if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}; install Debian's chromium or set CHROMIUM_PATH`);
 }
 
-export async function openApp(url: string, options: { userDataDir?: string; extraArgs?: string[] } = {}): Promise<AppPage> {
-  assertChromium();
+export interface LaunchOptions {
+  userDataDir?: string;
+  extraArgs?: string[];
+  /** The Chromium to run; a wrapper script may run it elsewhere (test/support/lan-app.ts: in a network namespace). */
+  executablePath?: string;
+  /** Runs in the page before any of its own scripts, on every load. */
+  initScript?: () => void;
+  /** Runs once before the page first loads the app (e.g. to set the page's clock). */
+  beforeLoad?: (page: Page) => Promise<void>;
+}
+
+/** Starts Chromium with one blank page, not yet showing the app (so a test can time the load itself). */
+export async function launchBrowser(options: LaunchOptions = {}): Promise<AppPage> {
+  if (!options.executablePath) assertChromium();
   const userDataDir = options.userDataDir ?? tempDir('chromium');
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
+    executablePath: options.executablePath ?? chromiumPath,
     headless: true,
     args: [...chromiumFlags, ...(options.extraArgs ?? [])],
   });
+  if (options.initScript) await context.addInitScript(options.initScript);
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(url);
   return { page, context, userDataDir, errors, close: () => context.close() };
+}
+
+export async function openApp(url: string, options: LaunchOptions = {}): Promise<AppPage> {
+  const app = await launchBrowser(options);
+  await options.beforeLoad?.(app.page);
+  await app.page.goto(url);
+  return app;
 }

@@ -2,7 +2,7 @@
  * Starts a Lanline host exactly as a person would (`npm run host -- …`) and waits for its ready line.
  * Each host is its own process group so stop() reaches npm and node together.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,11 @@ export interface HostOptions {
   name?: string;
   lang?: 'en' | 'ko';
   extraArgs?: string[];
+  /**
+   * Starts the command in its own process group; node's spawn when absent. A network namespace's
+   * `LanHost.spawn` (netns.ts) runs the host inside that namespace.
+   */
+  spawn?: (command: string, args: string[], options: SpawnOptions) => ChildProcess;
 }
 
 export interface RunningHost {
@@ -52,14 +57,14 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   if (options.name) args.push('--name', options.name);
   if (options.lang) args.push('--lang', options.lang);
   args.push(...(options.extraArgs ?? []));
-  const child = spawn('npm', args, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = (options.spawn ?? spawn)('npm', args, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`host did not become ready in 20 s\n${stderr}`)), 20_000);
-    const lines = createInterface({ input: child.stdout });
+    const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       const match = /^Lanline host ready: (\S+)$/.exec(line);
       if (match?.[1]) {

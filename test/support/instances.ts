@@ -2,7 +2,7 @@
  * An app instance as the tests see it: one host process plus one Chromium page showing it.
  * `launchInstance` starts both; `closeAll` ends every instance a test started.
  */
-import { openApp, type AppPage } from './browser.js';
+import { openApp, type AppPage, type LaunchOptions } from './browser.js';
 import { startHost, type HostOptions, type RunningHost } from './host.js';
 
 export interface Instance {
@@ -14,9 +14,9 @@ export interface Instance {
 
 const running = new Set<Instance>();
 
-export async function launchInstance(options: HostOptions & { userDataDir?: string } = {}): Promise<Instance> {
+export async function launchInstance(options: HostOptions & Pick<LaunchOptions, 'userDataDir' | 'beforeLoad'> = {}): Promise<Instance> {
   const host = await startHost(options);
-  const app = await openApp(host.url, { userDataDir: options.userDataDir });
+  const app = await openApp(host.url, { userDataDir: options.userDataDir, beforeLoad: options.beforeLoad });
   const instance: Instance = {
     host,
     app,

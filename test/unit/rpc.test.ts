@@ -19,6 +19,7 @@ function dispatcher(overrides: Partial<Handlers> = {}) {
     setPeerTrust: () => expect.fail('not called'),
     getSafetyCode: () => ({ code: '' }),
     sendSignal: () => undefined,
+    acceptRotation: () => expect.fail('not called'),
     ...overrides,
   };
   return { dispatch: createDispatch(handlers, log), log };

@@ -35,6 +35,8 @@ export const Hello = z.object({
     .refine((name) => !CONTROL.test(name), 'must not contain control characters'),
   fingerprint: Fingerprint,
   port: z.number().int().min(0).max(65535),
+  /** Since 1.0: the id this install had before its certificate was renewed, for peers who missed it. */
+  previous: PeerId.optional(),
 });
 export type Hello = z.infer<typeof Hello>;
 

@@ -14,6 +14,7 @@ import { Fingerprint, PeerId, PROTOCOL_VERSION, type Peer, type PeerTrustAction,
 import { LanlineError } from '../errors.js';
 import type { EventHub } from '../events.js';
 import type { Identity } from '../identity/identity.js';
+import { peerIdFromFingerprint } from '../identity/peer-id.js';
 import { safetyCode } from '../identity/safety-code.js';
 import type { Log } from '../log.js';
 import type { Settings } from '../settings/settings.js';
@@ -21,6 +22,7 @@ import type { DocumentStore } from '../storage.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import { lanAddresses, parseAddress } from './addresses.js';
 import { Discovery, type DiscoveredPeer, type DiscoveryOptions } from './discovery.js';
+import type { Hello } from './messages.js';
 import { LanSignaling } from './signaling.js';
 
 const Known = z.object({
@@ -59,6 +61,7 @@ export class Peers {
   private readonly signaling: LanSignaling;
   private discovery: Discovery | null = null;
   private discoveryId: string | null = null;
+  private signalingId: string | null = null;
   private readonly live = new Map<string, Live>();
   private manual: Manual[] = [];
   /** The fingerprint a peer presented when it did not match its pin: what "repin" accepts. */
@@ -76,7 +79,8 @@ export class Peers {
       ...(options.host && { host: options.host }),
       self: () => {
         const me = options.identity.current();
-        return me && { id: me.peerId, fingerprint: me.fingerprint, name: options.settings.get().displayName };
+        const previous = options.identity.previous();
+        return me && { id: me.peerId, fingerprint: me.fingerprint, name: options.settings.get().displayName, ...(previous && { previous: previous.peerId }) };
       },
       trust: options.trust,
       log: options.log,
@@ -90,8 +94,9 @@ export class Peers {
         this.upsert(id, { name: hello.name, port: hello.port, addresses, connected: true, via: current?.via ?? (direction === 'incoming' ? 'incoming' : 'manual') });
         this.presented.delete(id);
         this.options.trust.rename(id as PeerId, hello.name);
+        if (hello.previous) this.claimsPrevious(id as PeerId, hello);
       }),
-      this.signaling.on('peer-gone', (id) => this.upsert(id, { connected: false })),
+      this.signaling.on('peer-gone', (id) => this.live.has(id) && this.upsert(id, { connected: false })),
       this.signaling.on('signal', (peerId, message) => options.events.emit('signal', { peerId, message })),
       options.events.on('settingsChanged', (settings) => this.discovery?.update({ name: settings.displayName })),
     );
@@ -106,8 +111,20 @@ export class Peers {
     if (!me || this.stopping) return;
     if (!this.started) {
       this.started = true;
+      this.signalingId = me.peerId;
       await this.signaling.start();
       for (const { host, port } of this.manual) void this.connect(host, port).catch(() => undefined);
+    } else if (this.signalingId !== me.peerId) {
+      // A renewed certificate: peers must hear the new hello, so every connection starts over.
+      this.signalingId = me.peerId;
+      const reconnect: Array<[string[], number]> = [];
+      for (const { peerId } of this.signaling.connections()) {
+        if (!peerId) continue;
+        const known = this.live.get(peerId);
+        if (known?.port) reconnect.push([known.addresses, known.port]);
+        this.signaling.disconnect(peerId);
+      }
+      for (const [addresses, port] of reconnect) void this.connectAny(addresses, port).catch(() => undefined);
     }
     if (this.options.discovery === false || this.discoveryId === me.peerId) return;
     this.discoveryId = me.peerId;
@@ -115,7 +132,7 @@ export class Peers {
     await this.discovery?.stop();
     const discovery = new Discovery({ ...this.options.discovery, self, log: this.options.log, clock: this.clock });
     discovery.on('up', (peer) => this.discovered(peer));
-    discovery.on('down', (id) => this.upsert(id, { seenByMdns: false }));
+    discovery.on('down', (id) => this.live.has(id) && this.upsert(id, { seenByMdns: false }));
     this.discovery = discovery;
     try {
       await discovery.start();
@@ -167,6 +184,18 @@ export class Peers {
     return this.toPeer(peerId);
   }
 
+  /** See the contract's acceptRotation: trust moves from the old id to the one the new fingerprint makes. */
+  acceptRotation(oldId: PeerId, fingerprint: Fingerprint): Peer {
+    const newId = peerIdFromFingerprint(fingerprint);
+    this.options.trust.transfer(oldId, newId, fingerprint);
+    const old = this.live.get(oldId);
+    this.live.delete(oldId);
+    if (old) this.live.set(newId, { ...old, connected: false, seenByMdns: false });
+    this.options.log.info(`peer ${oldId} renewed its certificate; now ${newId}`);
+    this.changed();
+    return this.toPeer(newId);
+  }
+
   safetyCode(peerId: PeerId): string {
     const mine = this.options.identity.current();
     const theirs = this.options.trust.get(peerId);
@@ -210,6 +239,19 @@ export class Peers {
     if (me && me.peerId < id && !this.signaling.isConnected(id) && this.options.trust.decide(id, this.options.trust.get(id)?.fingerprint ?? ('' as Fingerprint)) !== 'blocked') {
       void this.connectAny(peer.addresses, peer.port).catch((error: unknown) => this.options.log.info(`could not reach discovered peer ${id}: ${(error as Error).message}`));
     }
+  }
+
+  /**
+   * A newly met peer says it used to be `hello.previous`. When we know that peer and were not told
+   * of the renewal over its old certificate (acceptRotation removes the old entry), nothing confirms
+   * the claim: say so, so that the user compares safety codes before trusting the new id.
+   */
+  private claimsPrevious(id: PeerId, hello: Hello): void {
+    const previous = hello.previous!;
+    const old = this.options.trust.get(previous);
+    const entry = this.options.trust.get(id);
+    if (!old || !entry || previous === id || entry.verified) return;
+    this.warn({ peerId: id, name: hello.name, reason: 'rotated-unconfirmed', previousId: previous, expected: old.fingerprint, received: hello.fingerprint, at: this.clock() });
   }
 
   private warn(warning: TrustWarning): void {

@@ -62,6 +62,8 @@ export interface LanSelf {
   id: PeerId;
   name: string;
   fingerprint: FingerprintValue;
+  /** The id before the last certificate renewal, told to peers in hello. */
+  previous?: PeerId;
 }
 
 export type Direction = 'incoming' | 'outgoing';
@@ -328,7 +330,15 @@ export class LanSignaling {
       this.refuse(conn, 'identity', 'This Lanline has no identity yet; try again in a moment.', CLOSE.tryLater, new LanlineError('unavailable', 'Lanline has no identity yet; try again in a moment.'));
       return;
     }
-    const hello: Hello = { type: 'hello', v: PROTOCOL_VERSION, id: self.id, name: cleanName(self.name) || 'Lanline', fingerprint: self.fingerprint, port: this.listening ?? 0 };
+    const hello: Hello = {
+      type: 'hello',
+      v: PROTOCOL_VERSION,
+      id: self.id,
+      name: cleanName(self.name) || 'Lanline',
+      fingerprint: self.fingerprint,
+      port: this.listening ?? 0,
+      ...(self.previous && { previous: self.previous }),
+    };
     conn.ws.send(JSON.stringify(hello));
   }
 

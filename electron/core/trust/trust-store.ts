@@ -127,6 +127,23 @@ export class TrustStore {
     return entry.verified ? 'verified' : 'pinned';
   }
 
+  /**
+   * A peer renewed its certificate and proved it with the old one: the trust of `oldId` (name,
+   * verified) moves to the new id, pinned to the new fingerprint, and the old entry is gone.
+   */
+  transfer(oldId: PeerIdValue, newId: PeerIdValue, fingerprint: FingerprintValue): TrustEntry {
+    const old = this.peers.get(oldId);
+    if (!old) throw new LanlineError('not-found', 'Lanline has not met this peer yet.');
+    if (old.blocked) throw new LanlineError('forbidden', 'This peer is blocked.');
+    const entry: TrustEntry = { ...old, fingerprint, firstSeen: this.clock() };
+    const next = new Map(this.peers);
+    next.delete(oldId);
+    next.set(newId, entry);
+    this.persist(next);
+    this.peers = next;
+    return { ...entry };
+  }
+
   private update(peerId: PeerIdValue, entry: TrustEntry): void {
     const next = new Map(this.peers).set(peerId, entry);
     this.persist(next);

@@ -54,13 +54,14 @@ function toIdentity(stored: Stored): Identity {
   return { certificate: stored.certificate, fingerprint: fingerprintOf(stored.certificate), createdAt: stored.createdAt, expiresAt: stored.certificate.expires };
 }
 
-async function generate(now: number): Promise<Stored> {
+async function generate(): Promise<Stored> {
   const certificate = await RTCPeerConnection.generateCertificate({
     name: 'ECDSA',
     namedCurve: 'P-256',
     expires: CERTIFICATE_LIFETIME_MS,
   } as AlgorithmIdentifier);
-  return { certificate, createdAt: now };
+  // Dated by the browser's own clock, as `expires` is, so the two always agree.
+  return { certificate, createdAt: certificate.expires - CERTIFICATE_LIFETIME_MS };
 }
 
 /** The stored certificate, or a new one stored now when there is none or it has expired. */
@@ -69,7 +70,7 @@ export async function loadIdentity(now = Date.now()): Promise<{ identity: Identi
   try {
     const stored = await run<Stored | undefined>(db, 'readonly', (store) => store.get(CURRENT));
     if (stored && stored.certificate.expires > now) return { identity: toIdentity(stored), created: false };
-    const fresh = await generate(now);
+    const fresh = await generate();
     await run(db, 'readwrite', (store) => store.put(fresh, CURRENT));
     return { identity: toIdentity(fresh), created: true };
   } finally {
@@ -78,11 +79,11 @@ export async function loadIdentity(now = Date.now()): Promise<{ identity: Identi
 }
 
 /** Replaces the certificate, keeping the old one as `previous` until peers have been told. */
-export async function rotateIdentity(now = Date.now()): Promise<{ identity: Identity; previous: Identity | null }> {
+export async function rotateIdentity(): Promise<{ identity: Identity; previous: Identity | null }> {
   const db = await openDb();
   try {
     const old = await run<Stored | undefined>(db, 'readonly', (store) => store.get(CURRENT));
-    const fresh = await generate(now);
+    const fresh = await generate();
     await run(db, 'readwrite', (store) => store.put(fresh, CURRENT));
     if (old) await run(db, 'readwrite', (store) => store.put(old, PREVIOUS));
     return { identity: toIdentity(fresh), previous: old ? toIdentity(old) : null };

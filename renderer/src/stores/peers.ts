@@ -37,7 +37,7 @@ export const usePeersStore = defineStore('peers', () => {
 
   async function setTrust(peerId: string, action: TrustAction): Promise<void> {
     const peer = await attempt(() => bridge().setPeerTrust({ peerId, action }));
-    if (peer && (action === 'repin' || action === 'block')) warnings.value = warnings.value.filter((w) => w.peerId !== peerId);
+    if (peer && (action === 'repin' || action === 'block' || action === 'verify')) warnings.value = warnings.value.filter((w) => w.peerId !== peerId);
   }
 
   async function showSafetyCode(peerId: string): Promise<void> {
