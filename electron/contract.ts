@@ -18,6 +18,17 @@ export const PROTOCOL_VERSION = '1.0';
 export const Language = z.enum(['en', 'ko']);
 export const Theme = z.enum(['system', 'light', 'dark']);
 
+/** A chosen media device: its id and its label, so it can be found again when the id changed. */
+export const DeviceChoice = z.object({ id: z.string().max(512), label: z.string().max(512) });
+export type DeviceChoice = z.infer<typeof DeviceChoice>;
+
+export const IceServerSetting = z.object({
+  urls: z.array(z.string().regex(/^(stuns?|turns?):[^\s]{1,250}$/, 'must be a stun:, stuns:, turn: or turns: URL')).min(1).max(4),
+  /** TURN only; the credential is kept by core in its secrets store, keyed by the first URL. */
+  username: z.string().max(256).optional(),
+});
+export type IceServerSetting = z.infer<typeof IceServerSetting>;
+
 export const Settings = z.object({
   displayName: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
   language: Language,
@@ -27,6 +38,10 @@ export const Settings = z.object({
   /** TCP port of the LAN signaling socket; 0 picks any free port. */
   lanPort: z.number().int().min(0).max(65535),
   notifications: z.boolean(),
+  /** Preferred devices, matched by id then label (ids change across some restarts); null = system default. */
+  devices: z.object({ audioInput: DeviceChoice.nullable(), videoInput: DeviceChoice.nullable(), audioOutput: DeviceChoice.nullable() }),
+  /** STUN/TURN servers for calls beyond the LAN. TURN credentials are not here: see `setTurnCredential`. */
+  ice: z.object({ servers: z.array(IceServerSetting).max(8), relayOnly: z.boolean() }),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -155,6 +170,101 @@ export type TrustWarning = z.infer<typeof TrustWarning>;
 
 export const PeerTrustAction = z.enum(['verify', 'unverify', 'block', 'unblock', 'repin']);
 
+/** A chat message's id: random from its sender (128 bits in base64url, 22 characters), the same on every resend. */
+export const ChatMessageId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16-64 letters, digits, _ or -');
+/** pending: not yet handed to a data channel; sent: handed to it; delivered: the peer stored it; failed: the peer was not reachable. */
+export const ChatState = z.enum(['pending', 'sent', 'delivered', 'failed']);
+export type ChatState = z.infer<typeof ChatState>;
+/** One message of a conversation as core keeps it (docs/protocol.md#chat). Incoming messages are 'delivered'. */
+export const ChatEntry = z.object({
+  id: ChatMessageId,
+  peerId: PeerId,
+  direction: z.enum(['in', 'out']),
+  text: z.string(),
+  /** When it was recorded here. */
+  at: Millis,
+  /** The sender's clock when it was sent. */
+  sentAt: Millis,
+  state: ChatState,
+});
+export type ChatEntry = z.infer<typeof ChatEntry>;
+export const ChatConversation = z.object({
+  peerId: PeerId,
+  unread: z.number().int().nonnegative(),
+  /** Outgoing messages not yet delivered: to send again when the peer is reachable. */
+  undelivered: z.number().int().nonnegative(),
+  lastAt: Millis.nullable(),
+});
+export type ChatConversation = z.infer<typeof ChatConversation>;
+
+/** One call with one remote participant, as the call log keeps it (a group call logs one per participant). */
+export const CallRecord = z.object({
+  id: z.string().max(64),
+  peerId: PeerId,
+  name: z.string().max(64),
+  direction: z.enum(['incoming', 'outgoing']),
+  video: z.boolean(),
+  startedAt: Millis,
+  /** 0 when never answered. */
+  durationMs: z.number().int().nonnegative(),
+  /** answered; missed (incoming, never answered); declined; busy; cancelled (outgoing, we hung up first); unanswered; failed. */
+  outcome: z.enum(['answered', 'missed', 'declined', 'busy', 'cancelled', 'unanswered', 'failed']),
+});
+export type CallRecord = z.infer<typeof CallRecord>;
+
+/** Identifies one transfer (an offer of one or more files) on both sides. */
+export const TransferId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 letters, digits, _ or -');
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
+const MAX_FILES_PER_OFFER = 10_000;
+
+/** One file of an offer as it travels between peers (docs/protocol.md#files). */
+export const OfferedFile = z.object({
+  /** Relative path with '/' between folders, as the sender names it; sanitised by the receiver. */
+  path: z.string().min(1).max(4096),
+  size: z.number().int().nonnegative().max(2 ** 50),
+  sha256: Sha256Hex,
+});
+export const TransferOffer = z.object({
+  id: TransferId,
+  files: z.array(OfferedFile).min(1).max(MAX_FILES_PER_OFFER),
+  /** 'text': one file made from a text or clipboard snippet. */
+  kind: z.enum(['files', 'text']),
+});
+export type TransferOffer = z.infer<typeof TransferOffer>;
+
+export const TransferState = z.enum(['waiting', 'declined', 'active', 'paused', 'done', 'failed', 'cancelled']);
+export const Transfer = z.object({
+  id: TransferId,
+  peerId: PeerId,
+  direction: z.enum(['out', 'in']),
+  kind: z.enum(['files', 'text']),
+  /** waiting: for the receiver's answer; paused: the peer is away, it resumes when it is back. */
+  state: TransferState,
+  files: z.array(
+    z.object({
+      path: z.string(),
+      size: z.number().int().nonnegative(),
+      /** Bytes that arrived (in) or that the receiver confirmed (out). */
+      done: z.number().int().nonnegative(),
+      state: z.enum(['pending', 'active', 'done', 'failed']),
+      /** Where the received file was saved (in, done). */
+      savedAs: z.string().nullable(),
+    }),
+  ),
+  totalSize: z.number().int().nonnegative(),
+  bytesDone: z.number().int().nonnegative(),
+  /** Bytes per second over the last seconds, 0 when idle. */
+  speed: z.number().nonnegative(),
+  createdAt: Millis,
+  finishedAt: Millis.nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type Transfer = z.infer<typeof Transfer>;
+
+// Binary payloads (file chunks) cross as bytes: structured clone over IPC, binary frames on the host's WebSocket.
+const Bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'must be bytes');
+const FileRef = { id: TransferId, file: z.number().int().nonnegative().max(MAX_FILES_PER_OFFER) };
+
 const none = z.undefined();
 
 export const requests = {
@@ -178,14 +288,85 @@ export const requests = {
    * certificate that replaces it: move its trust (name, verified) to the new id without a warning.
    */
   acceptRotation: { input: z.object({ peerId: PeerId, fingerprint: Fingerprint }).strict(), output: Peer },
+  // Calls (docs/protocol.md#calls). Media stays in the renderer; core keeps the log and the TURN secrets.
+  listCalls: { input: none, output: z.array(CallRecord) },
+  /** Adds a finished call (one per remote participant) to the log; the log keeps the newest 200. */
+  recordCall: { input: CallRecord.omit({ id: true }).strict(), output: CallRecord },
+  /** Stores (or, with credential null, forgets) the TURN credential of the server whose first URL is `url`. */
+  setTurnCredential: { input: z.object({ url: z.string().min(1).max(256), credential: z.string().max(512).nullable() }).strict(), output: z.undefined() },
+  /** The RTCConfiguration's servers and policy for a call: settings plus the stored TURN credentials. */
+  getIceConfig: {
+    input: none,
+    output: z.object({
+      iceServers: z.array(z.object({ urls: z.array(z.string()), username: z.string().optional(), credential: z.string().optional() })),
+      iceTransportPolicy: z.enum(['all', 'relay']),
+    }),
+  },
+  // Transfers (docs/protocol.md#files). The renderer moves bytes between the data channel and main;
+  // main reads and writes the files.
+  /** The OS file dialog (Electron); the browser host has none and answers 'unavailable'. */
+  pickFiles: { input: z.object({ folders: z.boolean() }).strict(), output: z.object({ paths: z.array(z.string()) }) },
+  /** Prepares sending these files or folders (hashes them) and returns the offer to send. */
+  createOutgoing: { input: z.object({ peerId: PeerId, paths: z.array(z.string().min(1).max(4096)).min(1).max(1000) }).strict(), output: z.object({ transfer: Transfer, offer: TransferOffer }) },
+  createOutgoingText: { input: z.object({ peerId: PeerId, text: z.string().min(1).max(1_000_000) }).strict(), output: z.object({ transfer: Transfer, offer: TransferOffer }) },
+  /** Unfinished outgoing transfers to a peer, to offer again when it is back (resume). */
+  outgoingFor: { input: z.object({ peerId: PeerId }).strict(), output: z.array(TransferOffer) },
+  readChunk: { input: z.object({ ...FileRef, offset: z.number().int().nonnegative(), length: z.number().int().min(1).max(262_144) }).strict(), output: z.object({ data: Bytes }) },
+  /** An offer arrived: validated, sanitised and recorded; answer 'accepted' when it was accepted before (resume) or auto-accepted. */
+  receiveOffer: { input: z.object({ peerId: PeerId, offer: TransferOffer }).strict(), output: z.object({ transfer: Transfer, accepted: z.boolean(), offsets: z.array(z.number().int().nonnegative()) }) },
+  /** The user's answer to an incoming offer; offsets say where each file resumes. */
+  answerTransfer: { input: z.object({ id: TransferId, accept: z.boolean(), always: z.boolean().optional() }).strict(), output: z.object({ transfer: Transfer, offsets: z.array(z.number().int().nonnegative()) }) },
+  writeChunk: { input: z.object({ ...FileRef, offset: z.number().int().nonnegative(), data: Bytes }).strict(), output: z.object({ done: z.number().int().nonnegative() }) },
+  /** Checks the received file's SHA-256 and gives it its final name. */
+  finishFile: { input: z.object(FileRef).strict(), output: Transfer },
+  /** What the other side reported or what happened here: progress (out), done, failure, cancel, peer gone. */
+  updateTransfer: {
+    input: z
+      .object({
+        id: TransferId,
+        event: z.enum(['started', 'progress', 'file-done', 'done', 'failed', 'cancelled', 'paused', 'declined']),
+        file: z.number().int().nonnegative().optional(),
+        done: z.number().int().nonnegative().optional(),
+        error: z.object({ code: z.string().max(40), message: z.string().max(500) }).optional(),
+      })
+      .strict(),
+    output: Transfer,
+  },
+  listTransfers: { input: none, output: z.array(Transfer) },
+  /** Open a received file with its application, or show it in its folder (Electron); 'unavailable' in the host. */
+  openTransferFile: { input: z.object({ ...FileRef, reveal: z.boolean() }).strict(), output: z.undefined() },
+  // Chat (docs/protocol.md#chat). The renderer carries messages over the data link; core keeps the history.
+  listConversations: { input: none, output: z.array(ChatConversation) },
+  listChat: { input: z.object({ peerId: PeerId }).strict(), output: z.object({ messages: z.array(ChatEntry), unread: z.number().int().nonnegative() }) },
+  /**
+   * Records a message to send (out: answers with state 'pending') or one received (in: on disk when
+   * this answers, so the ack may follow). An id already recorded answers the stored entry. Text must be
+   * well-formed Unicode of at most 10 000 characters; core says why otherwise ('invalid').
+   */
+  appendChat: {
+    input: z.object({ peerId: PeerId, message: z.object({ id: ChatMessageId, direction: z.enum(['in', 'out']), text: z.string(), sentAt: Millis.optional() }).strict() }).strict(),
+    output: ChatEntry,
+  },
+  updateChatState: { input: z.object({ peerId: PeerId, id: ChatMessageId, state: z.enum(['sent', 'delivered', 'failed']) }).strict(), output: ChatEntry },
+  markChatRead: { input: z.object({ peerId: PeerId }).strict(), output: z.undefined() },
+  /**
+   * A link the user clicked in a chat: core allows http, https and mailto only and answers the URL to
+   * open. Electron opens it in the system browser (opened: true); the browser host cannot, and leaves
+   * it to the page to open in a new tab (opened: false).
+   */
+  openExternal: { input: z.object({ url: z.string().max(8_192) }).strict(), output: z.object({ url: z.string(), opened: z.boolean() }) },
 } as const;
 
 export const events = {
+  transferChanged: Transfer,
   settingsChanged: Settings,
   identityChanged: IdentitySummary,
   peersChanged: z.array(Peer),
   signal: z.object({ peerId: PeerId, message: SignalMessage }),
   trustWarning: TrustWarning,
+  callsChanged: z.array(CallRecord),
+  /** Messages added or changed in one conversation (none for a read mark), and its unread count. */
+  chatChanged: z.object({ peerId: PeerId, messages: z.array(ChatEntry), unread: z.number().int().nonnegative() }),
 } as const;
 
 export type Requests = typeof requests;

@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// One config, three projects: unit tests run in parallel on Node; e2e tests start host processes and
+// One config, four projects: unit tests run in parallel on Node; e2e tests start host processes and
 // Chromium instances, and lan tests start processes in network namespaces, so both run one file at a
-// time on these 2-core machines.
+// time on these 2-core machines. Benchmarks (bench) print figures rather than pass or fail on them and
+// run only through `npm run bench` (scripts/bench.mjs); `npm test` leaves them out.
 export default defineConfig({
   test: {
     projects: [
@@ -35,6 +36,18 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 90_000,
+        },
+      },
+      {
+        // One file at a time, so that one benchmark's load does not skew another's figures.
+        test: {
+          name: 'bench',
+          root: 'test/bench',
+          include: ['**/*.bench.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -4,6 +4,11 @@
  */
 import { eventNames } from '../contract.js';
 import { appInfo, type AppInfoSource } from './app-info.js';
+import { CallLog } from './calls/call-log.js';
+import { checkExternalUrl } from './chat/external-url.js';
+import { ChatHistory } from './chat/history.js';
+import { TurnSecrets } from './calls/secrets.js';
+import { LanlineError } from './errors.js';
 import { EventHub } from './events.js';
 import { Identity } from './identity/identity.js';
 import { Peers, type PeersOptions } from './lan/peers.js';
@@ -11,6 +16,7 @@ import type { Log } from './log.js';
 import { createDispatch, type Dispatch, type Handlers } from './rpc.js';
 import { Settings, defaultSettings, type SettingsDefaults } from './settings/settings.js';
 import type { DocumentStore } from './storage.js';
+import { Transfers, type TransfersOptions } from './transfers/transfers.js';
 import { TrustStore } from './trust/trust-store.js';
 
 export interface CoreDeps {
@@ -20,6 +26,18 @@ export interface CoreDeps {
   info: AppInfoSource;
   log: Log;
   clock?: () => number;
+  /** Where text snippets are written before they are sent as files. */
+  snippetDir: string;
+  /** The OS side of transfers: file dialog and opening files (Electron only). */
+  files?: Pick<TransfersOptions, 'pickFiles' | 'openPath'>;
+  /** The folder of the chat history (one file per peer). */
+  chatDir: string;
+  /**
+   * Opens a link the user clicked in a chat, already checked against the allowed schemes, in the
+   * system browser (Electron: shell.openExternal). Without it (the browser host) `openExternal`
+   * answers opened: false and the page opens the checked URL itself.
+   */
+  openExternal?: (url: string) => Promise<void>;
   /** LAN options for this run: signaling port and bind address, mDNS on or off. */
   lan?: Pick<PeersOptions, 'port' | 'host' | 'discovery'>;
 }
@@ -41,7 +59,11 @@ export function createCore(deps: CoreDeps): Core {
   const identity = new Identity(deps.openStore('identity'), () => settings.get().displayName, clock, deps.log, events);
   const trust = new TrustStore(deps.openStore('trust'), clock, deps.log);
   const peers = new Peers({ settings, identity, trust, store: deps.openStore('peers'), events, log: deps.log, clock, ...deps.lan });
+  const transfers = new Transfers({ store: deps.openStore('transfers'), settings, trust, events, log: deps.log, clock, snippetDir: deps.snippetDir, ...deps.files });
   const info = appInfo(deps.info);
+  const calls = new CallLog(deps.openStore('calls'), deps.log, events);
+  const secrets = new TurnSecrets(deps.openStore('secrets'));
+  const chat = new ChatHistory({ folder: deps.chatDir, events, log: deps.log, clock });
 
   const handlers: Handlers = {
     getAppInfo: () => info,
@@ -59,6 +81,49 @@ export function createCore(deps: CoreDeps): Core {
     setPeerTrust: ({ peerId, action }) => peers.setTrust(peerId, action),
     getSafetyCode: ({ peerId }) => ({ code: peers.safetyCode(peerId) }),
     acceptRotation: ({ peerId, fingerprint }) => peers.acceptRotation(peerId, fingerprint),
+    pickFiles: async ({ folders }) => ({ paths: await transfers.pickFiles(folders) }),
+    createOutgoing: ({ peerId, paths }) => transfers.createOutgoing(peerId, paths),
+    createOutgoingText: ({ peerId, text }) => transfers.createOutgoingText(peerId, text),
+    outgoingFor: ({ peerId }) => transfers.outgoingFor(peerId),
+    readChunk: async ({ id, file, offset, length }) => ({ data: await transfers.readChunk(id, file, offset, length) }),
+    receiveOffer: ({ peerId, offer }) => transfers.receiveOffer(peerId, offer),
+    answerTransfer: ({ id, accept, always }) => transfers.answer(id, accept, always),
+    writeChunk: async ({ id, file, offset, data }) => ({ done: await transfers.writeChunk(id, file, offset, data) }),
+    finishFile: ({ id, file }) => transfers.finishFile(id, file),
+    updateTransfer: ({ id, event, ...detail }) => transfers.updateFromRenderer(id, event, detail),
+    listTransfers: () => transfers.list(),
+    openTransferFile: async ({ id, file, reveal }) => {
+      await transfers.openFile(id, file, reveal);
+      return undefined;
+    },
+    listCalls: () => calls.list(),
+    recordCall: (entry) => calls.record(entry),
+    setTurnCredential: ({ url, credential }) => {
+      secrets.set(url, credential);
+      return undefined;
+    },
+    getIceConfig: () => {
+      const { ice } = settings.get();
+      return { iceServers: secrets.iceServers(ice.servers), iceTransportPolicy: ice.relayOnly ? 'relay' : 'all' };
+    },
+    listConversations: () => chat.summaries(),
+    listChat: ({ peerId }) => chat.list(peerId),
+    appendChat: ({ peerId, message }) => chat.append(peerId, message),
+    updateChatState: ({ peerId, id, state }) => chat.setState(peerId, id, state),
+    markChatRead: ({ peerId }) => {
+      chat.markRead(peerId);
+      return undefined;
+    },
+    openExternal: async ({ url }) => {
+      const checked = checkExternalUrl(url);
+      if (!deps.openExternal) return { url: checked, opened: false };
+      try {
+        await deps.openExternal(checked);
+      } catch (error) {
+        throw new LanlineError('unavailable', `The system found no application to open this link (${(error as Error).message}); copy it instead.`);
+      }
+      return { url: checked, opened: true };
+    },
     sendSignal: async ({ peerId, message }) => {
       await peers.send(peerId, message);
       return undefined;
@@ -72,6 +137,7 @@ export function createCore(deps: CoreDeps): Core {
     log: deps.log,
     start: () => peers.start(),
     async close() {
+      await transfers.close();
       await peers.stop();
       deps.log.info('core closed');
     },

@@ -5,6 +5,8 @@
  *   browser -> host  {type:'request', id, name, payload?}
  *   host -> browser  {type:'reply', id, envelope}      envelope as in contract.ts
  *                    {type:'event', name, payload}
+ * Binary frames carry a request or reply whose payload has one byte field, `data` (file chunks):
+ *   [u32 big-endian length of the JSON header][JSON header, as above, without `data`][the bytes]
  * The upgrade must carry the per-run token (`/bridge?token=…`) and, when a browser sends an Origin,
  * the host's own origin; anything else is answered 403 and never reaches the core.
  */
@@ -18,7 +20,7 @@ import type { Core } from '../core/index.js';
 import { describeIssues } from '../core/rpc.js';
 
 export const BRIDGE_PATH = '/bridge';
-/** Generous for settings and chat; file chunks take their own path (see docs/protocol.md). */
+/** Room for a 256 KiB file chunk plus its header, and for settings and chat. */
 const MAX_FRAME = 1024 * 1024;
 
 const RequestFrame = z.object({
@@ -69,23 +71,34 @@ export class Bridge {
     this.clients.add(ws);
     ws.on('close', () => this.clients.delete(ws));
     ws.on('error', (error) => this.core.log.warn(`bridge socket error: ${error.message}`));
-    ws.on('message', (data, isBinary) => void this.onMessage(ws, data.toString(), isBinary));
+    ws.on('message', (data, isBinary) => void this.onMessage(ws, data as Buffer, isBinary));
   }
 
-  private async onMessage(ws: WebSocket, text: string, isBinary: boolean): Promise<void> {
+  private async onMessage(ws: WebSocket, raw: Buffer, isBinary: boolean): Promise<void> {
     let frame: z.infer<typeof RequestFrame>;
     try {
-      if (isBinary) throw new Error('binary frames are not part of the bridge');
-      const parsed = RequestFrame.safeParse(JSON.parse(text));
+      const { header, bytes } = isBinary ? splitBinary(raw) : { header: raw.toString('utf8'), bytes: null };
+      const parsed = RequestFrame.safeParse(JSON.parse(header));
       if (!parsed.success) throw new Error(describeIssues(parsed.error));
       frame = parsed.data;
+      if (bytes) {
+        if (!frame.payload || typeof frame.payload !== 'object') throw new Error('a binary frame needs an object payload');
+        frame.payload = { ...(frame.payload as object), data: bytes };
+      }
     } catch (error) {
       const message = `Invalid bridge frame: ${(error as Error).message}`;
       ws.send(JSON.stringify({ type: 'reply', id: null, envelope: { ok: false, error: { code: 'invalid', message } } }));
       return;
     }
     const envelope = await this.core.dispatch(frame.name, frame.payload);
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'reply', id: frame.id, envelope }));
+    if (ws.readyState !== ws.OPEN) return;
+    const value = envelope.ok ? (envelope.value as { data?: unknown } | undefined) : undefined;
+    if (value && typeof value === 'object' && value.data instanceof Uint8Array) {
+      const { data, ...rest } = value;
+      ws.send(joinBinary({ type: 'reply', id: frame.id, envelope: { ok: true, value: rest } }, data));
+    } else {
+      ws.send(JSON.stringify({ type: 'reply', id: frame.id, envelope }));
+    }
   }
 
   close(): void {
@@ -93,4 +106,20 @@ export class Bridge {
     for (const client of this.clients) client.close(1001, 'host shutting down');
     this.wss.close();
   }
+}
+
+function splitBinary(raw: Buffer): { header: string; bytes: Buffer } {
+  if (raw.length < 4) throw new Error('a binary frame is too short');
+  const length = raw.readUInt32BE(0);
+  if (length > raw.length - 4) throw new Error('a binary frame header runs past the frame');
+  return { header: raw.toString('utf8', 4, 4 + length), bytes: raw.subarray(4 + length) };
+}
+
+function joinBinary(header: unknown, data: Uint8Array): Buffer {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const frame = Buffer.allocUnsafe(4 + json.length + data.length);
+  frame.writeUInt32BE(json.length, 0);
+  json.copy(frame, 4);
+  frame.set(data, 4 + json.length);
+  return frame;
 }

@@ -40,6 +40,9 @@ async function main(options: HostOptions): Promise<void> {
     settingsDefaults: { displayName: options.name ?? defaultName(), language: options.lang ?? 'en', downloadDir: join(homedir(), 'Downloads') },
     info: { version: packageVersion(), runtime: 'host', platform: process.platform },
     log,
+    snippetDir: join(options.dataDir, 'snippets'),
+    // No openExternal: the host cannot reach the user's browser, so the page opens checked links itself.
+    chatDir: join(options.dataDir, 'chat'),
     lan: { ...(options.lanPort !== undefined && { port: options.lanPort }) },
   });
   // Command-line choices win over what the profile stored.

@@ -3,12 +3,13 @@
  * services (electron/core) to Electron. Logic lives in core; this file only wires.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, session } from 'electron';
+import { app, BrowserWindow, session, shell } from 'electron';
 import { createCore, type Core } from '../core/index.js';
 import { createLog, fileSink } from '../core/log.js';
 import { bindContract } from './ipc.js';
 import { applyPermissionPolicy } from './permissions.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
+import { openPath, pickFiles } from './files.js';
 import { ElectronDocumentStore } from './storage.js';
 import { createMainWindow, focus } from './window.js';
 
@@ -28,6 +29,13 @@ function start(): void {
     },
     info: { version: app.getVersion(), runtime: 'electron', platform: process.platform },
     log,
+    snippetDir: join(app.getPath('userData'), 'snippets'),
+    chatDir: join(app.getPath('userData'), 'chat'),
+    openExternal: (url) => shell.openExternal(url),
+    files: {
+      pickFiles: (folders) => pickFiles(mainWindow, folders),
+      openPath: (path, reveal) => openPath(path, reveal),
+    },
   });
   serveRenderer();
   applyPermissionPolicy(session.defaultSession);

@@ -6,10 +6,13 @@ import { connectBridge, LanlineError } from './bridge';
 import { i18n } from './i18n';
 import en from './i18n/en';
 import { useAppStore } from './stores/app';
+import { useCallStore } from './stores/call';
+import { useChatStore } from './stores/chat';
 import { useIdentityStore } from './stores/identity';
 import { useLinksStore } from './stores/links';
 import { usePeersStore } from './stores/peers';
 import { useSettingsStore } from './stores/settings';
+import { useTransfersStore } from './stores/transfers';
 import './styles/main.css';
 
 async function start(): Promise<void> {
@@ -21,6 +24,14 @@ async function start(): Promise<void> {
   await identity.load();
   await usePeersStore().load();
   useLinksStore();
+  // Chat attaches to every data link as it appears, so it must exist before any can open.
+  const chat = useChatStore();
+  // Calls ring from the start, on any screen.
+  await useCallStore().load();
+  // Transfers listen on every data link from the start, so offers and resumes are never missed.
+  await useTransfersStore().load();
+  // Unread counts, and what an earlier run could not deliver goes out again.
+  await chat.load();
   app.mount('#app');
   // Renewal talks to peers, so it runs once the UI is up; its outcome shows on the Peers screen.
   await identity.renewIfDue();

@@ -21,7 +21,7 @@ afterEach(async () => {
 describe('the app shell in Chromium against a host', () => {
   it('loads with no console errors and every screen can be reached by its name', async () => {
     const { app, page } = await launch({ name: 'Alice' });
-    await expect(page.getByRole('heading', { name: 'People on your network' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('heading', { name: 'People on your network' }).waitFor();
     await expect(page.getByTestId('my-name').textContent()).resolves.toBe('Alice');
     const screens = [
       ['Call', 'Call'],
@@ -54,16 +54,16 @@ describe('the app shell in Chromium against a host', () => {
     await first.page.getByRole('button', { name: 'Settings' }).click();
     await first.page.getByLabel('Display name').fill('Bora Kim');
     await first.page.getByLabel('Language').selectOption('ko');
-    await first.page.getByRole('button', { name: 'Save' }).click();
+    await first.page.getByRole('button', { name: 'Save', exact: true }).click();
     // The UI switches language as soon as the setting is stored.
-    await first.page.getByRole('button', { name: '설정' }).waitFor();
+    await first.page.getByRole('button', { name: '설정', exact: true }).waitFor();
     await first.app.close();
     await first.host.stop();
     pages.length = 0;
     hosts.length = 0;
 
     const second = await launch({ dataDir });
-    await second.page.getByRole('button', { name: '설정' }).click();
+    await second.page.getByRole('button', { name: '설정', exact: true }).click();
     await expect(second.page.getByLabel('표시 이름').inputValue()).resolves.toBe('Bora Kim');
     expect(second.app.errors).toEqual([]);
   });
@@ -72,8 +72,8 @@ describe('the app shell in Chromium against a host', () => {
     const { page, app } = await launch({ name: 'Alice' });
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel('Display name').fill('   ');
-    await page.getByRole('button', { name: 'Save' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/displayName: must not be empty/);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'displayName: must not be empty' }).first().waitFor();
     await page.reload();
     await page.getByRole('button', { name: 'Settings' }).click();
     await expect(page.getByLabel('Display name').inputValue()).resolves.toBe('Alice');
@@ -97,8 +97,8 @@ describe('the app shell in Chromium against a host', () => {
     expect(dark).not.toBe(light);
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel('Theme').selectOption('dark');
-    await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: /^Settings saved\.$/ }).waitFor();
     expect(await background()).toBe(dark);
   });
 });

@@ -1,27 +1,32 @@
 import { describe, expect, it } from 'vitest';
+import { requestNames, type Settings } from '../../electron/contract.js';
 import { memoryLog } from '../../electron/core/log.js';
 import { LanlineError } from '../../electron/core/errors.js';
 import { createDispatch, type Handlers } from '../../electron/core/rpc.js';
 
-const settings = { displayName: 'Alice', language: 'en', theme: 'system', downloadDir: '/tmp', lanPort: 47990, notifications: true } as const;
+const settings: Settings = {
+  displayName: 'Alice',
+  language: 'en',
+  theme: 'system',
+  downloadDir: '/tmp',
+  lanPort: 47990,
+  notifications: true,
+  devices: { audioInput: null, videoInput: null, audioOutput: null },
+  ice: { servers: [], relayOnly: false },
+};
 
 function dispatcher(overrides: Partial<Handlers> = {}) {
   const log = memoryLog();
-  const handlers: Handlers = {
+  // Every request of the contract fails the test unless the test gives it a body.
+  const unexpected = Object.fromEntries(requestNames.map((name) => [name, () => expect.fail(`${name} was not expected`)]));
+  const handlers = {
+    ...unexpected,
     getAppInfo: () => ({ name: 'Lanline', version: '0', runtime: 'host', platform: 'linux', protocolVersion: '1.0' }),
     getSettings: () => settings,
-    setSettings: (patch) => ({ ...settings, ...patch }),
+    setSettings: (patch: Partial<Settings>) => ({ ...settings, ...patch }),
     getIdentity: () => ({ displayName: 'Alice', peerId: null, fingerprint: null, createdAt: null, expiresAt: null, rotateAt: null }),
-    registerCertificate: () => expect.fail('not called'),
-    getLanStatus: () => ({ port: null, addresses: [] }),
-    listPeers: () => [],
-    addPeerByAddress: () => expect.fail('not called'),
-    setPeerTrust: () => expect.fail('not called'),
-    getSafetyCode: () => ({ code: '' }),
-    sendSignal: () => undefined,
-    acceptRotation: () => expect.fail('not called'),
     ...overrides,
-  };
+  } as Handlers;
   return { dispatch: createDispatch(handlers, log), log };
 }
 

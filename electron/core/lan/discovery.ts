@@ -217,6 +217,15 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     return this.table.peers();
   }
 
+  /**
+   * Forgets a peer without a 'down' event, so that the next answer from it is news again ('up').
+   * For when another path says it is gone (its signaling socket dropped): if it is in fact still
+   * there, the next periodic query brings it back within queryIntervalMs.
+   */
+  forget(id: string): void {
+    this.table.remove(instanceLabel(id));
+  }
+
   /** Opens the mDNS socket, announces this instance and starts browsing. Rejects with `io` when port 5353 cannot be used. */
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new LanlineError('internal', 'Discovery starts once.');

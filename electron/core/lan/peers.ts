@@ -8,6 +8,8 @@
  * - "Add by address" connects directly and is remembered, for networks that block multicast.
  * - A peer is online while discovery sees it or a signaling connection is open.
  * - Peers once met stay listed (offline) across restarts, from the trust store and the peers file.
+ * - Known peers are called back: at start (this side restarted) and every 15 s while one that we
+ *   trust is away (the network dropped), so transfers resume when the peers meet again.
  */
 import { z } from 'zod';
 import { Fingerprint, PeerId, PROTOCOL_VERSION, type Peer, type PeerTrustAction, type SignalMessage, type TrustWarning } from '../../contract.js';
@@ -61,6 +63,8 @@ export class Peers {
   private readonly signaling: LanSignaling;
   private discovery: Discovery | null = null;
   private discoveryId: string | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private readonly calling = new Set<string>();
   private signalingId: string | null = null;
   private readonly live = new Map<string, Live>();
   private manual: Manual[] = [];
@@ -96,7 +100,12 @@ export class Peers {
         this.options.trust.rename(id as PeerId, hello.name);
         if (hello.previous) this.claimsPrevious(id as PeerId, hello);
       }),
-      this.signaling.on('peer-gone', (id) => this.live.has(id) && this.upsert(id, { connected: false })),
+      // A dropped socket is the fastest sign that a peer crashed or lost the network; mDNS would
+      // vouch for it until its records expire (15 s), so it is forgotten there until it answers again.
+      this.signaling.on('peer-gone', (id) => {
+        this.discovery?.forget(id);
+        if (this.live.has(id)) this.upsert(id, { connected: false, seenByMdns: false });
+      }),
       this.signaling.on('signal', (peerId, message) => options.events.emit('signal', { peerId, message })),
       options.events.on('settingsChanged', (settings) => this.discovery?.update({ name: settings.displayName })),
     );
@@ -114,6 +123,9 @@ export class Peers {
       this.signalingId = me.peerId;
       await this.signaling.start();
       for (const { host, port } of this.manual) void this.connect(host, port).catch(() => undefined);
+      this.callBack();
+      this.reconnectTimer = setInterval(() => this.callBack(), RECONNECT_MS);
+      this.reconnectTimer.unref?.();
     } else if (this.signalingId !== me.peerId) {
       // A renewed certificate: peers must hear the new hello, so every connection starts over.
       this.signalingId = me.peerId;
@@ -144,6 +156,7 @@ export class Peers {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.reconnectTimer) clearInterval(this.reconnectTimer);
     this.offs.forEach((off) => off());
     await this.discovery?.stop();
     await this.signaling.stop();
@@ -211,6 +224,18 @@ export class Peers {
       await this.connectAny(known.addresses, known.port);
     }
     this.signaling.send(peerId, message);
+  }
+
+  /** Connects to every trusted, known, unconnected peer that is not blocked; one attempt at a time each. */
+  private callBack(): void {
+    for (const [id, live] of this.live) {
+      const trust = this.options.trust.get(id as PeerId);
+      if (live.connected || !live.port || !live.addresses.length || !trust || trust.blocked || this.calling.has(id)) continue;
+      this.calling.add(id);
+      void this.connectAny(live.addresses, live.port)
+        .catch(() => undefined)
+        .finally(() => this.calling.delete(id));
+    }
   }
 
   private async connect(host: string, port: number): Promise<string> {
@@ -316,3 +341,4 @@ export class Peers {
 }
 
 const unique = (items: string[]) => [...new Set(items)];
+const RECONNECT_MS = 15_000;

@@ -20,7 +20,14 @@ export interface SettingsDefaults {
 }
 
 export function defaultSettings(base: SettingsDefaults): SettingsValue {
-  return { ...base, theme: 'system', lanPort: 47990, notifications: true };
+  return {
+    ...base,
+    theme: 'system',
+    lanPort: 47990,
+    notifications: true,
+    devices: { audioInput: null, videoInput: null, audioOutput: null },
+    ice: { servers: [], relayOnly: false },
+  };
 }
 
 type Stored = Record<string, unknown>;

@@ -23,6 +23,7 @@ export async function connectWebSocketBridge(location: Location, onClose: () => 
   if (!token) throw new LanlineError('forbidden', 'This page was opened without the host token; open the address the host printed.');
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const socket = new WebSocket(`${scheme}//${location.host}/bridge?token=${encodeURIComponent(token)}`);
+  socket.binaryType = 'arraybuffer';
   await new Promise<void>((resolve, reject) => {
     socket.addEventListener('open', () => resolve(), { once: true });
     socket.addEventListener('error', () => reject(new LanlineError('unavailable', 'The Lanline host refused the connection or is not running.')), { once: true });
@@ -33,7 +34,7 @@ export async function connectWebSocketBridge(location: Location, onClose: () => 
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
 
   socket.addEventListener('message', (message) => {
-    const frame = JSON.parse(String(message.data)) as Frame;
+    const frame = message.data instanceof ArrayBuffer ? readBinary(message.data) : (JSON.parse(String(message.data)) as Frame);
     if (frame.type === 'event') {
       for (const listener of listeners.get(frame.name) ?? []) listener(frame.payload);
       return;
@@ -55,7 +56,13 @@ export async function connectWebSocketBridge(location: Location, onClose: () => 
       if (socket.readyState !== WebSocket.OPEN) return reject(new LanlineError('unavailable', 'The connection to the Lanline host was closed.'));
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      socket.send(JSON.stringify({ type: 'request', id, name, payload }));
+      const data = (payload as { data?: unknown } | undefined)?.data;
+      if (data instanceof Uint8Array) {
+        const { data: _bytes, ...rest } = payload as { data: Uint8Array };
+        socket.send(writeBinary({ type: 'request', id, name, payload: rest }, data));
+      } else {
+        socket.send(JSON.stringify({ type: 'request', id, name, payload }));
+      }
     });
 
   const on = new Proxy({} as LanlineApi['on'], {
@@ -75,4 +82,24 @@ export async function connectWebSocketBridge(location: Location, onClose: () => 
       return name === 'on' ? on : (payload?: unknown) => request(name, payload);
     },
   });
+}
+
+/** Binary frames carry file chunks: [u32 header length][JSON header][bytes] (electron/host/bridge.ts). */
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function writeBinary(header: unknown, data: Uint8Array): Uint8Array {
+  const json = encoder.encode(JSON.stringify(header));
+  const frame = new Uint8Array(4 + json.length + data.length);
+  new DataView(frame.buffer).setUint32(0, json.length);
+  frame.set(json, 4);
+  frame.set(data, 4 + json.length);
+  return frame;
+}
+
+function readBinary(buffer: ArrayBuffer): Frame {
+  const length = new DataView(buffer).getUint32(0);
+  const frame = JSON.parse(decoder.decode(new Uint8Array(buffer, 4, length))) as Frame;
+  if (frame.type === 'reply' && frame.envelope.ok) frame.envelope.value = { ...(frame.envelope.value as object), data: new Uint8Array(buffer, 4 + length) };
+  return frame;
 }

@@ -13,6 +13,7 @@ import type { SignalMessage } from '../../../electron/contract';
 
 export const BULK_CHANNELS = 4;
 const CONNECT_TIMEOUT_MS = 15_000;
+const DISCONNECT_GRACE_MS = 5_000;
 
 export type ControlMessage = { t: string } & Record<string, unknown>;
 
@@ -59,7 +60,11 @@ export class DataLink {
     this.control.onmessage = ({ data }) => this.receive(data);
     this.release = options.router.own(options.peerId, options.session, (message) => this.onSignal(message));
     this.opened = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('The peer did not open a data connection in time.')), CONNECT_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        reject(new Error('The peer did not open a data connection in time.'));
+        // A link that never opened is dropped, so that the next get() tries a fresh one.
+        this.close();
+      }, CONNECT_TIMEOUT_MS);
       const all = [this.control, ...this.bulk];
       const check = () => {
         if (all.every((channel) => channel.readyState === 'open')) {
@@ -74,9 +79,15 @@ export class DataLink {
         this.dispose();
       });
     });
-    this.opened.catch(() => undefined);
+    // A link that never opened is closed, so the next attempt starts a new one.
+    this.opened.catch(() => this.close());
+    // A data link is cheap to open again, so a lost connection ends it (transfers pause and resume
+    // on the next link) instead of waiting out ICE: failed at once, disconnected after a grace period.
+    let grace: ReturnType<typeof setTimeout> | undefined;
     pc.addEventListener('connectionstatechange', () => {
-      if (pc.connectionState === 'failed') this.link.restartIce();
+      clearTimeout(grace);
+      if (pc.connectionState === 'failed') this.close();
+      else if (pc.connectionState === 'disconnected') grace = setTimeout(() => this.close(), DISCONNECT_GRACE_MS);
     });
   }
 

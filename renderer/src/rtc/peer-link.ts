@@ -89,7 +89,8 @@ export class PeerLink {
   close(reason?: string): void {
     if (this.closed) return;
     this.closed = true;
-    void this.send({ type: 'bye', session: this.session, ...(reason && { reason }) });
+    // A bye that cannot reach the peer (it is gone) has nothing left to end.
+    void this.send({ type: 'bye', session: this.session, ...(reason && { reason }) }).catch(() => undefined);
     this.pc.close();
   }
 

@@ -1,0 +1,270 @@
+/**
+ * This side of a call: the participants (one Call each, a mesh of up to MAX_PARTICIPANTS including
+ * us), the incoming call that is ringing, and the local media they share.
+ *
+ * Ringing: the first offer of a new 'call' session is held (its candidates too) while the phone rings.
+ * Accept applies it; Decline answers {type:'decline'}; an offer while we are in a call or already
+ * ringing is answered {type:'busy'}; the caller's `bye` before an answer (cancel) ends the ringing and
+ * the log says "missed".
+ *
+ * Mesh (docs/protocol.md#calls): whoever invites a newcomer tells each present participant
+ * {t:'expect', peer} and then the newcomer {t:'connect', peers}; the newcomer dials each of them,
+ * and they answer an expected peer's offer without ringing. Every pair is its own session, so one
+ * leaving never drops the others.
+ */
+import type { CallRecord, SignalMessage } from '../../../../electron/contract';
+import { newSessionId } from '../peer-link';
+import type { SignalRouter } from '../signal-router';
+import { Call, type CallEnd, type IceConfig } from './call';
+import { LocalMedia, type MediaKind } from './local-media';
+
+export const MAX_PARTICIPANTS = 4;
+const RING_TIMEOUT_MS = 45_000;
+const EXPECT_MS = 30_000;
+
+type Offer = Extract<SignalMessage, { type: 'offer' }>;
+
+export interface Ringing {
+  peerId: string;
+  video: boolean;
+  since: number;
+}
+
+export interface CallGroupOptions {
+  router: SignalRouter;
+  ownId(): string | null;
+  certificate(): RTCCertificate | null;
+  ice(): Promise<IceConfig>;
+  /** Device ids to open the media with (preferences already matched against the device list). */
+  deviceIds(): { audio: string | null; video: string | null };
+  nameOf(peerId: string): string;
+  record(entry: Omit<CallRecord, 'id'>): void;
+}
+
+export class CallGroup {
+  readonly calls = new Map<string, Call>();
+  local: LocalMedia | null = null;
+  ringing: Ringing | null = null;
+  /** What failed last (no microphone, the peer unreachable), for the UI to say. */
+  error: string | null = null;
+  /** How the last call with someone ended, when that is news to the user (declined, busy, no answer). */
+  lastEnd: { peerId: string; end: CallEnd } | null = null;
+  private ring: { peerId: string; offer: Offer; buffered: SignalMessage[]; release: () => void; timer: ReturnType<typeof setTimeout> } | null = null;
+  private readonly expected = new Map<string, number>();
+  private readonly listeners = new Set<() => void>();
+  private opening: Promise<LocalMedia> | null = null;
+
+  constructor(private readonly options: CallGroupOptions) {
+    options.router.onNewSession('call', (peerId, offer) => this.onOffer(peerId, offer));
+  }
+
+  get active(): boolean {
+    return this.calls.size > 0 || this.opening !== null;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Calls a peer; a running call makes this an invitation into it (mesh). */
+  async dial(peerId: string, video: boolean): Promise<void> {
+    if (this.calls.has(peerId) || this.ringing) return;
+    if (this.calls.size + 1 >= MAX_PARTICIPANTS) throw new Error(`A call holds at most ${MAX_PARTICIPANTS} people.`);
+    const inviting = this.calls.size > 0;
+    this.lastEnd = null;
+    this.error = null;
+    const local = await this.media(video);
+    const call = await this.create(peerId, newSessionId(), 'outgoing', video, local);
+    if (!call) return;
+    if (inviting) this.introduceWhenConnected(call);
+    call.start();
+  }
+
+  async accept(): Promise<void> {
+    const ring = this.ring;
+    if (!ring) return;
+    this.stopRinging();
+    const video = ring.offer.media?.video ?? false;
+    try {
+      const local = await this.media(video);
+      const call = await this.create(ring.peerId, ring.offer.session, 'incoming', video, local);
+      if (!call) return;
+      await call.accept(ring.offer);
+      ring.buffered.forEach((message) => void call.link.handle(message).catch(() => undefined));
+    } catch (error) {
+      this.fail(error);
+      void this.options.router.send(ring.peerId, { type: 'bye', session: ring.offer.session, reason: 'media unavailable' });
+    }
+  }
+
+  decline(): void {
+    const ring = this.ring;
+    if (!ring) return;
+    this.stopRinging();
+    void this.options.router.send(ring.peerId, { type: 'decline', session: ring.offer.session });
+    this.log(ring.peerId, 'incoming', ring.offer.media?.video ?? false, Date.now(), 0, 'declined');
+    this.changed();
+  }
+
+  hangUp(): void {
+    for (const call of this.calls.values()) call.hangUp();
+  }
+
+  setMuted(muted: boolean): void {
+    this.local?.setMuted(muted);
+    this.changed();
+  }
+
+  setHeld(held: boolean): void {
+    this.local?.setHeld(held);
+    for (const call of this.calls.values()) call.send({ t: 'hold', on: held });
+    this.changed();
+  }
+
+  async setCamera(on: boolean): Promise<void> {
+    await this.local?.setCamera(on, this.options.deviceIds().video);
+    this.changed();
+  }
+
+  async useDevice(kind: MediaKind, deviceId: string | null): Promise<void> {
+    await this.local?.useDevice(kind, deviceId);
+    this.changed();
+  }
+
+  reconnect(): void {
+    for (const call of this.calls.values()) call.reconnect();
+  }
+
+  private async media(video: boolean): Promise<LocalMedia> {
+    if (this.local) return this.local;
+    const ids = this.options.deviceIds();
+    this.opening = LocalMedia.open(video, { audioDeviceId: ids.audio, videoDeviceId: ids.video });
+    this.changed();
+    try {
+      const local = await this.opening;
+      local.onTrack((kind, track) => {
+        for (const call of this.calls.values()) void call.setTrack(kind, track);
+      });
+      this.local = local;
+      return local;
+    } finally {
+      this.opening = null;
+    }
+  }
+
+  private async create(peerId: string, session: string, direction: 'outgoing' | 'incoming', video: boolean, local: LocalMedia): Promise<Call | null> {
+    const ownId = this.options.ownId();
+    const certificate = this.options.certificate();
+    if (!ownId || !certificate) {
+      this.fail(new Error('Lanline has no identity yet.'));
+      return null;
+    }
+    const ice = await this.options.ice();
+    const call = new Call({ router: this.options.router, peerId, ownId, certificate, session, ice, direction, video, local });
+    this.calls.set(peerId, call);
+    call.onChange(() => {
+      if (call.state === 'ended') this.ended(call);
+      this.changed();
+    });
+    call.onMessage((message) => {
+      if (message.t === 'expect' && typeof message.peer === 'string') this.expected.set(message.peer, Date.now() + EXPECT_MS);
+      if (message.t === 'connect' && Array.isArray(message.peers)) {
+        for (const other of message.peers.slice(0, MAX_PARTICIPANTS - 1)) {
+          if (typeof other === 'string' && other !== ownId && !this.calls.has(other)) void this.dial(other, video).catch((error: unknown) => this.fail(error));
+        }
+      }
+    });
+    this.changed();
+    return call;
+  }
+
+  /** Once a newcomer answered: the others expect its offer, then it is told whom to dial. */
+  private introduceWhenConnected(call: Call): void {
+    const introduce = () => {
+      const others = [...this.calls.values()].filter((other) => other !== call && other.state !== 'ended');
+      for (const other of others) other.send({ t: 'expect', peer: call.peerId });
+      call.send({ t: 'connect', peers: others.map((other) => other.peerId) });
+    };
+    if (call.channel.readyState === 'open') introduce();
+    else call.channel.addEventListener('open', introduce, { once: true });
+  }
+
+  private onOffer(peerId: string, offer: Offer): void {
+    const expires = this.expected.get(peerId);
+    if (expires !== undefined && expires > Date.now() && this.calls.size > 0 && !this.calls.has(peerId)) {
+      this.expected.delete(peerId);
+      void (async () => {
+        const call = await this.create(peerId, offer.session, 'incoming', offer.media?.video ?? false, this.local!);
+        await call?.accept(offer);
+      })().catch((error: unknown) => this.fail(error));
+      return;
+    }
+    if (this.active || this.ring) {
+      void this.options.router.send(peerId, { type: 'busy', session: offer.session });
+      return;
+    }
+    const buffered: SignalMessage[] = [];
+    const release = this.options.router.own(peerId, offer.session, (message) => {
+      if (message.type === 'candidate') {
+        if (buffered.length < 100) buffered.push(message);
+      } else if (message.type === 'bye') {
+        this.missed();
+      }
+    });
+    const timer = setTimeout(() => this.missed(), RING_TIMEOUT_MS);
+    this.ring = { peerId, offer, buffered, release, timer };
+    this.ringing = { peerId, video: offer.media?.video ?? false, since: Date.now() };
+    this.changed();
+  }
+
+  private missed(): void {
+    const ring = this.ring;
+    if (!ring) return;
+    this.stopRinging();
+    this.log(ring.peerId, 'incoming', ring.offer.media?.video ?? false, Date.now(), 0, 'missed');
+    this.changed();
+  }
+
+  private stopRinging(): void {
+    if (!this.ring) return;
+    clearTimeout(this.ring.timer);
+    this.ring.release();
+    this.ring = null;
+    this.ringing = null;
+  }
+
+  private ended(call: Call): void {
+    if (this.calls.get(call.peerId) !== call) return;
+    this.calls.delete(call.peerId);
+    this.lastEnd = { peerId: call.peerId, end: call.end ?? 'hangup' };
+    const outcomes: Record<CallEnd, CallRecord['outcome']> = {
+      hangup: call.connectedAt ? 'answered' : 'cancelled',
+      'remote-hangup': 'answered',
+      declined: 'declined',
+      busy: 'busy',
+      unanswered: 'unanswered',
+      failed: 'failed',
+    };
+    const outcome = call.connectedAt ? 'answered' : outcomes[call.end ?? 'hangup'];
+    this.log(call.peerId, call.options.direction, call.options.video, call.startedAt, call.connectedAt ? Date.now() - call.connectedAt : 0, outcome);
+    if (this.calls.size === 0) {
+      this.local?.stop();
+      this.local = null;
+      this.expected.clear();
+    }
+  }
+
+  private log(peerId: string, direction: 'incoming' | 'outgoing', video: boolean, startedAt: number, durationMs: number, outcome: CallRecord['outcome']): void {
+    this.options.record({ peerId, name: this.options.nameOf(peerId).slice(0, 64), direction, video, startedAt, durationMs: Math.round(durationMs), outcome });
+  }
+
+  private fail(error: unknown): void {
+    this.error = (error as Error).message;
+    this.changed();
+  }
+
+  private changed(): void {
+    this.listeners.forEach((listener) => listener());
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * A call with one remote participant: one RTCPeerConnection (PeerLink, perfect negotiation) whose
+ * first offer says `purpose: 'call'` and which media the caller sends. The callee holds that offer
+ * until the user accepts (`accept`): only then is it applied and answered, so nothing is sent while
+ * the phone rings. `bye` ends the call from either side; `decline` and `busy` end a dialing call.
+ *
+ * Next to the media, a negotiated data channel (id 0, label 'call', JSON text, docs/protocol.md#calls)
+ * carries what the call itself needs to say: hold, and the mesh messages of a group call.
+ *
+ * Resilience: on 'disconnected' (after a 2 s grace) or 'failed' the connection restarts ICE and the
+ * call shows 'reconnecting' until it is connected again; renegotiation goes through PeerLink.
+ */
+import type { SignalMessage } from '../../../../electron/contract';
+import { PeerLink } from '../peer-link';
+import type { SignalRouter } from '../signal-router';
+import type { LocalMedia, MediaKind } from './local-media';
+import { callQuality, type Quality } from './quality';
+import { StatsSampler, type CallStats } from './stats';
+
+export type CallState = 'dialing' | 'connecting' | 'connected' | 'reconnecting' | 'ended';
+export type CallEnd = 'hangup' | 'remote-hangup' | 'declined' | 'busy' | 'unanswered' | 'failed';
+export type CallMessage = { t: 'hold'; on: boolean } | { t: 'expect'; peer: string } | { t: 'connect'; peers: string[] };
+
+export interface IceConfig {
+  iceServers: RTCIceServer[];
+  iceTransportPolicy: RTCIceTransportPolicy;
+}
+
+export interface CallOptions {
+  router: SignalRouter;
+  peerId: string;
+  ownId: string;
+  certificate: RTCCertificate;
+  session: string;
+  ice: IceConfig;
+  direction: 'outgoing' | 'incoming';
+  /** What the caller asked for (the callee's answer sends what it has). */
+  video: boolean;
+  local: LocalMedia;
+}
+
+const DIAL_TIMEOUT_MS = 45_000;
+const DISCONNECT_GRACE_MS = 2_000;
+
+export class Call {
+  readonly link: PeerLink;
+  readonly remote = new MediaStream();
+  readonly channel: RTCDataChannel;
+  state: CallState;
+  end: CallEnd | null = null;
+  /** When media first connected (0 until then): the call timer and the log's duration start there. */
+  connectedAt = 0;
+  readonly startedAt = Date.now();
+  remoteHeld = false;
+  stats: (CallStats & { quality: Quality }) | null = null;
+  private readonly sampler: StatsSampler;
+  private readonly listeners = new Set<() => void>();
+  private readonly messageListeners = new Set<(message: CallMessage) => void>();
+  private readonly release: () => void;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(readonly options: CallOptions) {
+    this.state = options.direction === 'outgoing' ? 'dialing' : 'connecting';
+    this.link = new PeerLink({
+      peerId: options.peerId,
+      ownId: options.ownId,
+      session: options.session,
+      certificate: options.certificate,
+      iceServers: options.ice.iceServers,
+      iceTransportPolicy: options.ice.iceTransportPolicy,
+      purpose: 'call',
+      media: { audio: true, video: options.video },
+      send: (message) => options.router.send(options.peerId, message),
+    });
+    const pc = this.link.pc;
+    this.channel = pc.createDataChannel('call', { negotiated: true, id: 0, ordered: true });
+    this.channel.onmessage = ({ data }) => this.receive(data);
+    pc.ontrack = ({ track }) => {
+      if (!this.remote.getTracks().includes(track)) this.remote.addTrack(track);
+      this.changed();
+    };
+    pc.addEventListener('connectionstatechange', () => this.onConnectionState());
+    // An ICE restart on a working connection never leaves 'connected': its end is the renegotiation's.
+    pc.addEventListener('signalingstatechange', () => {
+      if (this.state === 'reconnecting' && pc.signalingState === 'stable' && pc.connectionState === 'connected') {
+        this.state = 'connected';
+        this.changed();
+      }
+    });
+    this.sampler = new StatsSampler(pc, (stats) => {
+      this.stats = { ...stats, quality: callQuality(stats) };
+      this.changed();
+    });
+    this.release = options.router.own(options.peerId, options.session, (message) => this.onSignal(message));
+    if (options.direction === 'outgoing') this.timer = setTimeout(() => this.state === 'dialing' && this.hangUp('unanswered'), DIAL_TIMEOUT_MS);
+  }
+
+  get peerId(): string {
+    return this.options.peerId;
+  }
+
+  get session(): string {
+    return this.options.session;
+  }
+
+  get pc(): RTCPeerConnection {
+    return this.link.pc;
+  }
+
+  /** Caller: sends the local tracks; the first offer (purpose 'call') follows by itself. */
+  start(): void {
+    for (const track of this.options.local.stream.getTracks()) this.pc.addTrack(track, this.options.local.stream);
+  }
+
+  /** Callee, once the user accepted: applies the held offer with our tracks and answers it. */
+  async accept(offer: Extract<SignalMessage, { type: 'offer' }>): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
+    // addTrack reuses the transceivers the offer created, so the answer sends both ways at once.
+    for (const track of this.options.local.stream.getTracks()) this.pc.addTrack(track, this.options.local.stream);
+    await this.pc.setLocalDescription();
+    await this.options.router.send(this.peerId, { type: 'answer', session: this.session, sdp: this.pc.localDescription!.sdp });
+  }
+
+  /** Swaps what we send of one kind (null: nothing); adds a sender, and so renegotiates, only when there was none. */
+  async setTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
+    if (this.state === 'ended') return;
+    const transceiver = this.pc.getTransceivers().find((candidate) => candidate.currentDirection !== 'stopped' && candidate.receiver.track.kind === kind);
+    if (transceiver) {
+      await transceiver.sender.replaceTrack(track);
+      if (track && (transceiver.direction === 'recvonly' || transceiver.direction === 'inactive')) {
+        transceiver.direction = 'sendrecv';
+        transceiver.sender.setStreams(this.options.local.stream);
+      }
+    } else if (track) {
+      this.pc.addTrack(track, this.options.local.stream);
+    }
+  }
+
+  /** The track this call sends of that kind now. */
+  sending(kind: MediaKind): MediaStreamTrack | null {
+    return this.pc.getSenders().find((sender) => sender.track?.kind === kind)?.track ?? null;
+  }
+
+  send(message: CallMessage): void {
+    if (this.channel.readyState === 'open') this.channel.send(JSON.stringify(message));
+  }
+
+  onMessage(listener: (message: CallMessage) => void): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Forces an ICE restart now (the user's "Reconnect"); perfect negotiation sends the new offer. */
+  reconnect(): void {
+    if (this.state === 'ended') return;
+    this.state = 'reconnecting';
+    this.link.restartIce();
+    this.changed();
+  }
+
+  hangUp(end: CallEnd = 'hangup'): void {
+    if (this.state === 'ended') return;
+    this.link.close(end === 'unanswered' ? 'no answer' : undefined);
+    this.finish(end);
+  }
+
+  private onSignal(message: SignalMessage): void {
+    if (message.type === 'bye') return this.dispose(this.connectedAt ? 'remote-hangup' : 'declined');
+    if (message.type === 'decline') return this.dispose('declined');
+    if (message.type === 'busy') return this.dispose('busy');
+    if (message.type === 'answer' && this.state === 'dialing') {
+      this.state = 'connecting';
+      this.changed();
+    }
+    void this.link.handle(message).catch((error: unknown) => console.warn(`call: ${(error as Error).message}`));
+  }
+
+  private onConnectionState(): void {
+    const state = this.pc.connectionState;
+    if (this.state === 'ended') return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (state === 'connected') {
+      if (!this.connectedAt) this.connectedAt = Date.now();
+      this.state = 'connected';
+      this.sampler.start();
+    } else if (state === 'disconnected') {
+      this.state = 'reconnecting';
+      this.timer = setTimeout(() => this.pc.connectionState === 'disconnected' && this.link.restartIce(), DISCONNECT_GRACE_MS);
+    } else if (state === 'failed') {
+      this.state = 'reconnecting';
+      this.link.restartIce();
+    }
+    this.changed();
+  }
+
+  private receive(data: unknown): void {
+    if (typeof data !== 'string' || data.length > 10_000) return;
+    let message: CallMessage;
+    try {
+      message = JSON.parse(data) as CallMessage;
+    } catch {
+      return;
+    }
+    if (message?.t === 'hold' && typeof message.on === 'boolean') {
+      this.remoteHeld = message.on;
+      this.changed();
+    }
+    this.messageListeners.forEach((listener) => listener(message));
+  }
+
+  private dispose(end: CallEnd): void {
+    if (this.state === 'ended') return;
+    this.link.dispose();
+    this.finish(end);
+  }
+
+  private finish(end: CallEnd): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.sampler.stop();
+    this.release();
+    this.state = 'ended';
+    this.end = end;
+    this.remote.getTracks().forEach((track) => track.stop());
+    this.changed();
+    this.listeners.clear();
+    this.messageListeners.clear();
+  }
+
+  private changed(): void {
+    this.listeners.forEach((listener) => listener());
+  }
+}

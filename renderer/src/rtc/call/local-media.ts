@@ -1,0 +1,131 @@
+/**
+ * This side's microphone and camera for a call. Mute disables the audio track (the peer receives
+ * silence, nothing is renegotiated); camera off stops the video track, so the camera light goes off,
+ * and the senders send nothing (replaceTrack(null)); camera on or a device switch opens a new track
+ * and swaps it into every sender. Whoever owns the calls listens to `onTrack` to do the swapping.
+ */
+export type MediaKind = 'audio' | 'video';
+
+export interface LocalMediaOptions {
+  audioDeviceId?: string | null;
+  videoDeviceId?: string | null;
+  mediaDevices?: MediaDevices;
+}
+
+const constraint = (deviceId: string | null | undefined, video: boolean): MediaTrackConstraints | boolean => {
+  const base: MediaTrackConstraints = video ? { width: { ideal: 1280 }, height: { ideal: 720 } } : {};
+  return deviceId ? { ...base, deviceId: { exact: deviceId } } : video ? base : true;
+};
+
+export class LocalMedia {
+  readonly stream = new MediaStream();
+  muted = false;
+  held = false;
+  private readonly trackListeners = new Set<(kind: MediaKind, track: MediaStreamTrack | null) => void>();
+  private readonly devices: MediaDevices;
+
+  private constructor(private readonly options: LocalMediaOptions) {
+    this.devices = options.mediaDevices ?? navigator.mediaDevices;
+  }
+
+  /** Opens the microphone, and the camera when `video`; a missing camera leaves an audio-only call. */
+  static async open(video: boolean, options: LocalMediaOptions = {}): Promise<LocalMedia> {
+    const media = new LocalMedia(options);
+    const open = (withVideo: boolean, exact: boolean) =>
+      media.devices.getUserMedia({
+        audio: constraint(exact ? options.audioDeviceId : null, false),
+        video: withVideo ? constraint(exact ? options.videoDeviceId : null, true) : false,
+      });
+    let stream: MediaStream;
+    try {
+      stream = await open(video, true);
+    } catch {
+      // The chosen device is gone or busy: the default one; then without a camera.
+      stream = await open(video, false).catch(() => open(false, false));
+    }
+    stream.getTracks().forEach((track) => media.stream.addTrack(track));
+    return media;
+  }
+
+  get audio(): MediaStreamTrack | null {
+    return this.stream.getAudioTracks()[0] ?? null;
+  }
+
+  get video(): MediaStreamTrack | null {
+    return this.stream.getVideoTracks()[0] ?? null;
+  }
+
+  onTrack(listener: (kind: MediaKind, track: MediaStreamTrack | null) => void): () => void {
+    this.trackListeners.add(listener);
+    return () => this.trackListeners.delete(listener);
+  }
+
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+    this.applyEnabled();
+  }
+
+  /** Hold: nothing is sent, neither sound nor picture, until resumed. */
+  setHeld(held: boolean): void {
+    this.held = held;
+    this.applyEnabled();
+  }
+
+  async setCamera(on: boolean, deviceId?: string | null): Promise<void> {
+    if (!on) {
+      const track = this.video;
+      if (!track) return;
+      track.stop();
+      this.stream.removeTrack(track);
+      this.emit('video', null);
+      return;
+    }
+    if (this.video) return;
+    await this.openTrack('video', deviceId ?? this.options.videoDeviceId ?? null);
+  }
+
+  /** Switches to another device (null: the system default) without dropping the call. */
+  async useDevice(kind: MediaKind, deviceId: string | null): Promise<void> {
+    if (kind === 'video') this.options.videoDeviceId = deviceId;
+    else this.options.audioDeviceId = deviceId;
+    if (kind === 'video' && !this.video) return; // used the next time the camera is turned on
+    await this.openTrack(kind, deviceId);
+  }
+
+  /** The id of the device a track of that kind is reading now. */
+  deviceInUse(kind: MediaKind): string | null {
+    const track = kind === 'audio' ? this.audio : this.video;
+    return track?.getSettings().deviceId ?? null;
+  }
+
+  stop(): void {
+    this.stream.getTracks().forEach((track) => {
+      track.stop();
+      this.stream.removeTrack(track);
+    });
+    this.trackListeners.clear();
+  }
+
+  private async openTrack(kind: MediaKind, deviceId: string | null): Promise<void> {
+    const stream = await this.devices.getUserMedia({ [kind]: constraint(deviceId, kind === 'video') });
+    const track = kind === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
+    if (!track) throw new Error(`No ${kind} track.`);
+    const old = kind === 'audio' ? this.audio : this.video;
+    if (old) {
+      this.stream.removeTrack(old);
+      old.stop();
+    }
+    this.stream.addTrack(track);
+    this.applyEnabled();
+    this.emit(kind, track);
+  }
+
+  private applyEnabled(): void {
+    if (this.audio) this.audio.enabled = !this.muted && !this.held;
+    if (this.video) this.video.enabled = !this.held;
+  }
+
+  private emit(kind: MediaKind, track: MediaStreamTrack | null): void {
+    this.trackListeners.forEach((listener) => listener(kind, track));
+  }
+}

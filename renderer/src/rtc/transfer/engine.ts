@@ -1,0 +1,340 @@
+/**
+ * Moves the bytes of file transfers between a peer's data link and main (docs/protocol.md#files).
+ *
+ * Control messages, on the link's ordered 'control' channel:
+ *   sender   -> {t:'file-offer', offer}                      (again after a reconnect: resume)
+ *   receiver -> {t:'file-accept', id, handle, offsets}        offsets: where each file resumes
+ *   receiver -> {t:'file-decline', id}
+ *   receiver -> {t:'file-done', id, file}                     the file's SHA-256 checked, renamed
+ *   either   -> {t:'file-cancel', id}   {t:'file-error', id, code, message}
+ * Chunks go over the bulk channels (framing.ts), spread round-robin, with flow control from each
+ * channel's bufferedAmount (never a stop-and-wait per chunk). The sender reads chunks from main a few
+ * ahead; the receiver hands each chunk, in order, to main, which writes the part file. Neither side
+ * holds more than a few chunks.
+ */
+import type { LanlineApi, PeerId, Transfer, TransferOffer } from '../../../../electron/contract';
+import type { DataLink } from '../data-link';
+import type { DataLinks } from '../data-links';
+import { CHUNK_BYTES, decodeChunk, encodeChunk, Reorder } from './framing';
+
+/** Reads from main in flight at once on the sending side. */
+const READ_AHEAD = 8;
+/** Per channel: stop sending above HIGH, resume at LOW (bufferedamountlow). */
+const HIGH_WATER = 4 * 1024 * 1024;
+const LOW_WATER = 1024 * 1024;
+const PROGRESS_MS = 250;
+
+export type TransferApi = Pick<LanlineApi, 'readChunk' | 'receiveOffer' | 'answerTransfer' | 'writeChunk' | 'finishFile' | 'updateTransfer' | 'outgoingFor'>;
+
+interface Sending {
+  offer: TransferOffer;
+  peerId: string;
+  link: DataLink;
+  stopped: boolean;
+  doneFiles: Set<number>;
+}
+
+interface Receiving {
+  id: string;
+  /** Announced size of each file. */
+  sizes: number[];
+  link: DataLink;
+  handle: number;
+  order: Reorder[];
+  /** Writes handed to main and not yet confirmed, per file. */
+  inflight: number[];
+  finished: Set<number>;
+  stopped: boolean;
+}
+
+export interface TransferEngineEvents {
+  /** A new offer waits for the user's answer (main recorded it; the transfer list shows it). */
+  offered?(transfer: Transfer): void;
+  /** Something failed that the user should see (main's record carries the details too). */
+  error?(message: string): void;
+}
+
+export class TransferEngine {
+  private readonly sending = new Map<string, Sending>();
+  private readonly receiving = new Map<string, Receiving>();
+  private readonly byHandle = new Map<DataLink, Map<number, Receiving>>();
+  private nextHandle = 1;
+
+  constructor(
+    private readonly api: TransferApi,
+    private readonly links: DataLinks,
+    private readonly events: TransferEngineEvents = {},
+  ) {
+    links.onLink((link) => this.attach(link));
+  }
+
+  /** Sends an offer that main prepared (createOutgoing); the bytes follow the receiver's accept. */
+  async offer(peerId: string, offer: TransferOffer): Promise<void> {
+    const link = await this.links.get(peerId);
+    link.sendControl({ t: 'file-offer', offer });
+  }
+
+  /** The user's answer to an incoming offer. */
+  async answer(transfer: Transfer, accept: boolean, always = false): Promise<void> {
+    const reply = await this.api.answerTransfer({ id: transfer.id, accept, ...(always && { always }) });
+    const link = await this.links.get(transfer.peerId);
+    if (!accept) return link.sendControl({ t: 'file-decline', id: transfer.id });
+    this.startReceiving(link, transfer.id, transfer.files.map((file) => file.size), reply.offsets);
+  }
+
+  async cancel(transfer: Transfer): Promise<void> {
+    this.stop(transfer.id);
+    await this.api.updateTransfer({ id: transfer.id, event: 'cancelled' });
+    this.links.current(transfer.peerId)?.sendControl({ t: 'file-cancel', id: transfer.id });
+  }
+
+  /** Offers again what is unfinished for this peer, so both sides resume (after a reconnect or restart). */
+  async resume(peerId: string): Promise<void> {
+    const offers = await this.api.outgoingFor({ peerId: peerId as PeerId });
+    if (!offers.length) return;
+    const link = await this.links.get(peerId);
+    for (const offer of offers) if (!this.sending.has(offer.id)) link.sendControl({ t: 'file-offer', offer });
+  }
+
+  private attach(link: DataLink): void {
+    link.onControl((message) => void this.control(link, message).catch((error: unknown) => this.events.error?.((error as Error).message)));
+    link.bulk.forEach((channel) => {
+      channel.bufferedAmountLowThreshold = LOW_WATER;
+      channel.onmessage = ({ data }) => this.chunk(link, data as ArrayBuffer);
+    });
+    link.onClose(() => this.linkClosed(link));
+    void link.opened.then(() => this.resume(link.peerId)).catch(() => undefined);
+  }
+
+  private async control(link: DataLink, message: { t: string } & Record<string, unknown>): Promise<void> {
+    const id = typeof message.id === 'string' ? message.id : '';
+    switch (message.t) {
+      case 'file-offer': {
+        const offer = message.offer as TransferOffer;
+        const reply = await this.api.receiveOffer({ peerId: link.peerId as PeerId, offer });
+        if (reply.accepted) this.startReceiving(link, offer.id, offer.files.map((file) => file.size), reply.offsets);
+        else if (reply.transfer.state === 'waiting') this.events.offered?.(reply.transfer);
+        else if (reply.transfer.state === 'declined') link.sendControl({ t: 'file-decline', id: offer.id });
+        else if (reply.transfer.state === 'cancelled') link.sendControl({ t: 'file-cancel', id: offer.id });
+        return;
+      }
+      case 'file-accept': {
+        const offers = await this.api.outgoingFor({ peerId: link.peerId as PeerId });
+        const offer = offers.find((candidate) => candidate.id === id);
+        if (!offer || this.sending.has(id)) return;
+        const offsets = Array.isArray(message.offsets) ? (message.offsets as number[]) : [];
+        void this.pump({ offer, peerId: link.peerId, link, stopped: false, doneFiles: new Set() }, Number(message.handle), offsets);
+        return;
+      }
+      case 'file-done': {
+        const sending = this.sending.get(id);
+        const file = Number(message.file);
+        await this.api.updateTransfer({ id, event: 'file-done', file });
+        if (!sending) return;
+        sending.doneFiles.add(file);
+        if (sending.doneFiles.size === sending.offer.files.length) {
+          this.sending.delete(id);
+          await this.api.updateTransfer({ id, event: 'done' });
+        }
+        return;
+      }
+      case 'file-decline':
+        this.stop(id);
+        await this.api.updateTransfer({ id, event: 'declined' });
+        return;
+      case 'file-cancel':
+        this.stop(id);
+        await this.api.updateTransfer({ id, event: 'cancelled' });
+        return;
+      case 'file-error': {
+        this.stop(id);
+        const error = { code: String(message.code ?? 'io').slice(0, 40), message: String(message.message ?? 'The transfer failed.').slice(0, 500) };
+        await this.api.updateTransfer({ id, event: 'failed', error });
+        return;
+      }
+    }
+  }
+
+  // ---- sending -----------------------------------------------------------------------------------
+
+  private async pump(sending: Sending, handle: number, offsets: number[]): Promise<void> {
+    const { offer, link } = sending;
+    this.sending.set(offer.id, sending);
+    let confirmedFiles = 0;
+    try {
+      await this.api.updateTransfer({ id: offer.id, event: 'started' });
+      let lastReport = 0;
+      let round = 0;
+      for (const [file, { size }] of offer.files.entries()) {
+        let offset = Math.min(offsets[file] ?? 0, size);
+        if (offset >= size && size > 0) {
+          confirmedFiles++;
+          continue;
+        }
+        const reads: Array<Promise<Uint8Array>> = [];
+        let readAt = offset;
+        const fill = () => {
+          while (reads.length < READ_AHEAD && readAt < size) {
+            const length = Math.min(CHUNK_BYTES, size - readAt);
+            const read = this.api.readChunk({ id: offer.id, file, offset: readAt, length }).then((reply) => reply.data);
+            read.catch(() => undefined);
+            reads.push(read);
+            readAt += length;
+          }
+        };
+        fill();
+        while (offset < size) {
+          if (sending.stopped) return;
+          const data = await reads.shift()!;
+          fill();
+          const channel = await this.writable(link, round++);
+          if (sending.stopped) return;
+          channel.send(encodeChunk(handle, file, offset, data));
+          offset += data.length;
+          if (Date.now() - lastReport >= PROGRESS_MS) {
+            lastReport = Date.now();
+            void this.api.updateTransfer({ id: offer.id, event: 'progress', file, done: offset }).catch(() => undefined);
+          }
+        }
+        void this.api.updateTransfer({ id: offer.id, event: 'progress', file, done: size }).catch(() => undefined);
+      }
+      // Files the receiver already had count as done at once.
+      if (confirmedFiles === offer.files.length) {
+        this.sending.delete(offer.id);
+        await this.api.updateTransfer({ id: offer.id, event: 'done' });
+      }
+    } catch (error) {
+      if (sending.stopped) return;
+      this.sending.delete(offer.id);
+      if (isUnavailable(error)) return;
+      if (!link.isOpen) {
+        await this.api.updateTransfer({ id: offer.id, event: 'paused' }).catch(() => undefined);
+        return;
+      }
+      const failure = { code: (error as { code?: string }).code ?? 'io', message: (error as Error).message };
+      link.sendControl({ t: 'file-error', id: offer.id, ...failure });
+      await this.api.updateTransfer({ id: offer.id, event: 'failed', error: failure }).catch(() => undefined);
+    }
+  }
+
+  /** A bulk channel with room, starting the search at `round`; waits for bufferedamountlow when none has. */
+  private async writable(link: DataLink, round: number): Promise<RTCDataChannel> {
+    const channels = link.bulk;
+    for (;;) {
+      for (let i = 0; i < channels.length; i++) {
+        const channel = channels[(round + i) % channels.length]!;
+        if (channel.readyState !== 'open') throw new Error('The data connection closed.');
+        if (channel.bufferedAmount < HIGH_WATER) return channel;
+      }
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          channels.forEach((channel) => channel.removeEventListener('bufferedamountlow', done));
+          link.control.removeEventListener('close', done);
+          resolve();
+        };
+        channels.forEach((channel) => channel.addEventListener('bufferedamountlow', done));
+        link.control.addEventListener('close', done);
+      });
+    }
+  }
+
+  // ---- receiving ---------------------------------------------------------------------------------
+
+  private startReceiving(link: DataLink, id: string, sizes: number[], offsets: number[]): void {
+    this.stopReceiving(id);
+    const handle = this.nextHandle++;
+    const state: Receiving = {
+      id,
+      sizes,
+      link,
+      handle,
+      order: sizes.map((_, file) => new Reorder(offsets[file] ?? 0)),
+      inflight: sizes.map(() => 0),
+      finished: new Set(),
+      stopped: false,
+    };
+    this.receiving.set(id, state);
+    let handles = this.byHandle.get(link);
+    if (!handles) this.byHandle.set(link, (handles = new Map()));
+    handles.set(handle, state);
+    link.sendControl({ t: 'file-accept', id, handle, offsets });
+    // Files with nothing (more) to receive are checked and named now: empty ones, finished ones.
+    sizes.forEach((size, index) => {
+      if ((offsets[index] ?? 0) >= size) void this.finish(state, index);
+    });
+  }
+
+  private chunk(link: DataLink, message: ArrayBuffer): void {
+    const chunk = decodeChunk(message);
+    if (!chunk) return;
+    const state = this.byHandle.get(link)?.get(chunk.handle);
+    const order = state?.order[chunk.file];
+    if (!state || !order || state.stopped) return;
+    for (const ready of order.take(chunk.offset, chunk.data)) {
+      state.inflight[chunk.file]!++;
+      this.api.writeChunk({ id: state.id, file: chunk.file, offset: ready.offset, data: ready.data }).then(
+        () => {
+          state.inflight[chunk.file]!--;
+          if (state.inflight[chunk.file] === 0 && order.next >= state.sizes[chunk.file]!) void this.finish(state, chunk.file);
+        },
+        (error: unknown) => this.fail(state, error),
+      );
+    }
+  }
+
+  private async finish(state: Receiving, file: number): Promise<void> {
+    if (state.finished.has(file) || state.stopped) return;
+    state.finished.add(file);
+    try {
+      await this.api.finishFile({ id: state.id, file });
+      if (state.link.isOpen) state.link.sendControl({ t: 'file-done', id: state.id, file });
+      if (state.finished.size === state.sizes.length) this.stopReceiving(state.id);
+    } catch (error) {
+      this.fail(state, error);
+    }
+  }
+
+  private fail(state: Receiving, error: unknown): void {
+    if (state.stopped) return;
+    state.stopped = true;
+    this.stopReceiving(state.id);
+    // Main is gone (the app is quitting or crashed): nothing failed for the peer; it resumes later.
+    if (isUnavailable(error)) return;
+    const failure = { code: (error as { code?: string }).code ?? 'io', message: (error as Error).message };
+    if (state.link.isOpen) state.link.sendControl({ t: 'file-error', id: state.id, ...failure });
+    // main recorded the failure already when it was its own (disk full, damaged file).
+    void this.api.updateTransfer({ id: state.id, event: 'failed', error: failure }).catch(() => undefined);
+    this.events.error?.(failure.message);
+  }
+
+  private stop(id: string): void {
+    const sending = this.sending.get(id);
+    if (sending) sending.stopped = true;
+    this.sending.delete(id);
+    this.stopReceiving(id);
+  }
+
+  private stopReceiving(id: string): void {
+    const state = this.receiving.get(id);
+    if (!state) return;
+    state.stopped = true;
+    this.receiving.delete(id);
+    this.byHandle.get(state.link)?.delete(state.handle);
+  }
+
+  private linkClosed(link: DataLink): void {
+    for (const state of this.byHandle.get(link)?.values() ?? []) {
+      this.stopReceiving(state.id);
+      void this.api.updateTransfer({ id: state.id, event: 'paused' }).catch(() => undefined);
+    }
+    this.byHandle.delete(link);
+    for (const sending of [...this.sending.values()]) {
+      if (sending.link !== link) continue;
+      sending.stopped = true;
+      this.sending.delete(sending.offer.id);
+      void this.api.updateTransfer({ id: sending.offer.id, event: 'paused' }).catch(() => undefined);
+    }
+  }
+}
+
+const isUnavailable = (error: unknown) => (error as { code?: string } | null)?.code === 'unavailable';

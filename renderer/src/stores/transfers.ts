@@ -1,0 +1,81 @@
+import { defineStore } from 'pinia';
+import { computed, markRaw, ref, watch } from 'vue';
+import type { PeerId, Transfer } from '../../../electron/contract';
+import { bridge, LanlineError } from '../bridge';
+import { TransferEngine } from '../rtc/transfer/engine';
+import { useLinksStore } from './links';
+import { usePeersStore } from './peers';
+
+const UNFINISHED = new Set<Transfer['state']>(['waiting', 'active', 'paused']);
+
+export const useTransfersStore = defineStore('transfers', () => {
+  const byId = ref<Record<string, Transfer>>({});
+  const error = ref<string | null>(null);
+  const links = useLinksStore();
+  const peers = usePeersStore();
+  const engine = markRaw(
+    new TransferEngine(bridge(), links.data, {
+      error: (message) => (error.value = message),
+    }),
+  );
+
+  const list = computed(() => Object.values(byId.value).sort((a, b) => b.createdAt - a.createdAt));
+  const incomingWaiting = computed(() => list.value.filter((t) => t.direction === 'in' && t.state === 'waiting'));
+
+  async function load(): Promise<void> {
+    bridge().on.transferChanged((transfer) => (byId.value = { ...byId.value, [transfer.id]: transfer }));
+    const all = await bridge().listTransfers();
+    byId.value = Object.fromEntries(all.map((transfer) => [transfer.id, transfer]));
+  }
+
+  async function attempt(action: () => Promise<unknown>): Promise<boolean> {
+    error.value = null;
+    try {
+      await action();
+      return true;
+    } catch (reason) {
+      error.value = LanlineError.from(reason).message;
+      return false;
+    }
+  }
+
+  const sendPaths = (peerId: string, paths: string[]) =>
+    attempt(async () => {
+      const { offer } = await bridge().createOutgoing({ peerId: peerId as PeerId, paths });
+      await engine.offer(peerId, offer);
+    });
+
+  const sendText = (peerId: string, text: string) =>
+    attempt(async () => {
+      const { offer } = await bridge().createOutgoingText({ peerId: peerId as PeerId, text });
+      await engine.offer(peerId, offer);
+    });
+
+  /** The OS dialog (Electron); resolves null where there is none (the browser host). */
+  async function pick(folders: boolean): Promise<string[] | null> {
+    try {
+      return (await bridge().pickFiles({ folders })).paths;
+    } catch (reason) {
+      if (LanlineError.from(reason).code === 'unavailable') return null;
+      throw reason;
+    }
+  }
+
+  const answer = (transfer: Transfer, accept: boolean, always = false) => attempt(() => engine.answer(transfer, accept, always));
+  const cancel = (transfer: Transfer) => attempt(() => engine.cancel(transfer));
+  const open = (transfer: Transfer, file: number, reveal: boolean) => attempt(() => bridge().openTransferFile({ id: transfer.id, file, reveal }));
+
+  // When a peer with unfinished transfers is reachable again, open the data link: the sending side
+  // offers again on every new link and both sides resume from the receiver's offsets.
+  // Either side may be the one that restarted, so both look, whenever peers or transfers change.
+  const toResume = computed(() => {
+    const connected = new Set(peers.peers.filter((peer) => peer.connected).map((peer) => peer.id));
+    const waiting = list.value.filter((t) => connected.has(t.peerId) && UNFINISHED.has(t.state) && t.state !== 'waiting' && t.state !== 'active');
+    return [...new Set(waiting.map((t) => t.peerId))].sort().join(' ');
+  });
+  watch(toResume, (ids) => {
+    for (const peerId of ids.split(' ').filter(Boolean)) void links.data.get(peerId).catch(() => undefined);
+  });
+
+  return { byId, list, incomingWaiting, error, load, sendPaths, sendText, pick, answer, cancel, open };
+});

@@ -1,0 +1,132 @@
+/**
+ * Call set-up as a user sees it, against a raw RTCPeerConnection between the same two pages in the
+ * same run (DESIGN §5: dial to both sides connected at most 1.3 x the raw offer/answer).
+ *   app:  Alice clicks 'Video call Bob'; Bob's test clicks Accept as soon as the prompt shows; times
+ *         to both media connections 'connected' (taken in the pages) and to Bob's first decoded frame.
+ *         "accept → connected" leaves out the ringing, which a raw connection does not have.
+ *   raw:  getUserMedia(audio + 720p video) in both pages, offer/answer and trickled candidates relayed
+ *         by the test, from createOffer to both 'connected' and to the first decoded frame.
+ * Prints min / median / max and the ratios of the medians; asserts nothing about speed.
+ *   LANLINE_BENCH_ROUNDS=<n>   rounds (default 5)
+ */
+import { afterAll, describe, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { countPeerConnections, dial, lan, meet } from '../support/calls.js';
+import { closeAll, launchInstance } from '../support/instances.js';
+
+const rounds = Number(process.env.LANLINE_BENCH_ROUNDS ?? 5);
+const median = (samples: number[]) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return sorted.length % 2 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const row = (label: string, samples: number[]) =>
+  `${label.padEnd(44)}${[Math.min(...samples), median(samples), Math.max(...samples)].map((ms) => String(Math.round(ms)).padStart(8)).join('')}`;
+
+const connectedAt = (page: Page) => page.evaluate(() => (window as unknown as { __connectedAt: number[] }).__connectedAt.splice(0));
+const firstFrame = (page: Page, selector: string) =>
+  page.waitForFunction((css) => {
+    const video = document.querySelector<HTMLVideoElement>(css);
+    return video && video.getVideoPlaybackQuality().totalVideoFrames > 0 ? Date.now() : null;
+  }, selector, { polling: 'raf', timeout: 20_000 }).then((handle) => handle.jsonValue() as Promise<number>);
+
+/** One raw call between the two pages: returns [ms to both connected, ms to B's first frame]. */
+async function rawCall(a: Page, b: Page): Promise<[number, number]> {
+  const setup = async (page: Page) =>
+    page.evaluate(async () => {
+      const scope = window as unknown as { raw?: { pc: RTCPeerConnection; connected: Promise<number> } };
+      scope.raw?.pc.close();
+      document.getElementById('raw-video')?.remove();
+      const pc = new RTCPeerConnection();
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: { ideal: 1280 }, height: { ideal: 720 } } });
+      stream.getTracks().forEach((track) => pc.addTrack(track, stream));
+      const video = Object.assign(document.createElement('video'), { id: 'raw-video', muted: true, autoplay: true, playsInline: true });
+      document.body.append(video);
+      pc.ontrack = ({ streams }) => (video.srcObject = streams[0] ?? null);
+      const connected = new Promise<number>((resolve) => pc.addEventListener('connectionstatechange', () => pc.connectionState === 'connected' && resolve(Date.now())));
+      pc.onicecandidate = ({ candidate }) => void (window as unknown as { rawSignal: (message: string) => void }).rawSignal(JSON.stringify({ candidate }));
+      scope.raw = { pc, connected };
+    });
+  await Promise.all([setup(a), setup(b)]);
+  const started = await a.evaluate(async () => {
+    const { pc } = (window as unknown as { raw: { pc: RTCPeerConnection } }).raw;
+    const t0 = Date.now();
+    await pc.setLocalDescription();
+    void (window as unknown as { rawSignal: (message: string) => void }).rawSignal(JSON.stringify({ description: pc.localDescription }));
+    return t0;
+  });
+  const frame = firstFrame(b, '#raw-video');
+  const [ca, cb] = await Promise.all([a, b].map((page) => page.evaluate(() => (window as unknown as { raw: { connected: Promise<number> } }).raw.connected)));
+  return [Math.max(ca!, cb!) - started, (await frame) - started];
+}
+
+describe('call set-up benchmark', () => {
+  afterAll(closeAll);
+
+  it(`times ${rounds} app calls and ${rounds} raw connections between the same two pages`, async () => {
+    const alice = await launchInstance({ name: 'Alice', extraArgs: lan, beforeLoad: countPeerConnections });
+    const bob = await launchInstance({ name: 'Bob', extraArgs: lan, beforeLoad: countPeerConnections });
+    await meet(alice, bob);
+    // Raw signaling: each page hands its messages to the test, which applies them in the other page.
+    for (const [from, to] of [[alice.page, bob.page], [bob.page, alice.page]] as const) {
+      await from.exposeFunction('rawSignal', (message: string) =>
+        to.evaluate(async (text) => {
+          const { pc } = (window as unknown as { raw: { pc: RTCPeerConnection } }).raw;
+          const { description, candidate } = JSON.parse(text) as { description?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit | null };
+          if (description) {
+            await pc.setRemoteDescription(description);
+            if (description.type === 'offer') {
+              await pc.setLocalDescription();
+              void (window as unknown as { rawSignal: (message: string) => void }).rawSignal(JSON.stringify({ description: pc.localDescription }));
+            }
+          } else if (candidate) await pc.addIceCandidate(candidate).catch(() => undefined);
+        }, message),
+      );
+    }
+
+    const app = { connected: [] as number[], accepted: [] as number[], frame: [] as number[] };
+    const raw = { connected: [] as number[], frame: [] as number[] };
+    for (let round = 0; round < rounds; round += 1) {
+      await connectedAt(alice.page);
+      await connectedAt(bob.page);
+      const t0 = Date.now();
+      await dial(alice, bob, 'Bob', true);
+      const prompt = bob.page.getByRole('alertdialog', { name: 'Incoming video call from Alice' });
+      await prompt.waitFor();
+      const acceptedAt = Date.now();
+      await prompt.getByRole('button', { name: 'Accept' }).click();
+      const frame = await firstFrame(bob.page, 'video[aria-label="Video from Alice"]');
+      let both: number[] = [];
+      for (let waited = 0; both.length < 2 && waited < 20_000; waited += 20) {
+        both = [...both, ...(await connectedAt(alice.page)), ...(await connectedAt(bob.page))];
+        if (both.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      app.connected.push(Math.max(...both) - t0);
+      app.accepted.push(Math.max(...both) - acceptedAt);
+      app.frame.push(frame - t0);
+      await alice.page.getByRole('button', { name: 'Hang up' }).click();
+      await bob.page.getByText('No call in progress').waitFor();
+      await alice.page.getByText('No call in progress').waitFor();
+
+      const [connected, first] = await rawCall(alice.page, bob.page);
+      raw.connected.push(connected);
+      raw.frame.push(first);
+      await Promise.all([alice.page, bob.page].map((page) => page.evaluate(() => (window as unknown as { raw: { pc: RTCPeerConnection } }).raw.pc.close())));
+    }
+
+    const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
+    console.log(
+      [
+        `call set-up, ${rounds} rounds (ms)`.padEnd(44) + ['min', 'median', 'max'].map((cell) => cell.padStart(8)).join(''),
+        row('app: dial → both connected', app.connected),
+        row('app: accept → both connected', app.accepted),
+        row('app: dial → first decoded frame (callee)', app.frame),
+        row('raw: offer → both connected', raw.connected),
+        row('raw: offer → first decoded frame', raw.frame),
+        `ratio dial → connected / raw: ${ratio(app.connected, raw.connected)} (goal ≤ 1.3)`,
+        `ratio accept → connected / raw: ${ratio(app.accepted, raw.connected)}`,
+        `ratio first frame app / raw: ${ratio(app.frame, raw.frame)}`,
+      ].join('\n'),
+    );
+  });
+});

@@ -1,0 +1,221 @@
+/**
+ * File transfer throughput and receiver memory (DESIGN §5), measured in one run between the same two
+ * Chromium pages:
+ *   raw-1   one ordered RTCDataChannel, 256 KiB messages from memory, flow control on bufferedAmount
+ *   raw-4   four such channels in parallel
+ *   app     Lanline sending a 1 GiB file of random bytes: read from disk by the sender's host, across
+ *           its bridge, the data channels, the receiver's bridge, written and hashed by its host;
+ *           timed from the receiver's Accept to the transfer showing Done (the hash checked)
+ * Then a 2 GiB transfer while the resident memory of the receiving renderer and the receiving host
+ * is sampled every 250 ms: the peak growth over the figure before the transfer.
+ * Prints MB/s and ratios; asserts nothing about speed.
+ *   LANLINE_BENCH_GIB=<n>   size of the throughput run in GiB (default 1); the memory run is twice that
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeRandomFile } from '../support/files.js';
+import { tempDir } from '../support/host.js';
+import { closeAll, launchInstance, type Instance } from '../support/instances.js';
+
+const GiB = 1024 ** 3;
+const size = Number(process.env.LANLINE_BENCH_GIB ?? 1) * GiB;
+const MB = 1e6;
+
+afterAll(closeAll);
+
+async function pair() {
+  const downloads = tempDir('bench-downloads');
+  const sender = await launchInstance({ name: `Sender ${process.pid}`, extraArgs: ['--lan-port', '0'] });
+  const receiver = await launchInstance({ name: `Receiver ${process.pid}`, extraArgs: ['--lan-port', '0'] });
+  await receiver.page.getByRole('button', { name: 'Settings' }).click();
+  await receiver.page.getByLabel('Download folder').fill(downloads);
+  await receiver.page.getByRole('button', { name: 'Save', exact: true }).click();
+  await receiver.page.getByRole('status').filter({ hasText: /^Settings saved\.$/ }).waitFor();
+  await receiver.page.getByRole('button', { name: 'Peers' }).click();
+  const port = await receiver.page.getByTestId('my-lan-port').textContent();
+  await sender.page.getByLabel('Add by address').fill(`127.0.0.1:${port}`);
+  await sender.page.getByRole('button', { name: 'Add', exact: true }).click();
+  const receiverId = (await receiver.page.getByTestId('my-peer-id').textContent())!;
+  await sender.page.locator(`li[data-peer-id="${receiverId}"]`).getByText('Known').waitFor();
+  return { sender, receiver, receiverId };
+}
+
+/** Connects a raw RTCPeerConnection pair between the pages (no certificate of ours, no signaling of ours). */
+async function rawPair(a: Page, b: Page, channels: number): Promise<void> {
+  const setup = (page: Page, count: number) =>
+    page.evaluate((n) => {
+      const scope = window as unknown as { bench?: { pc: RTCPeerConnection; channels: RTCDataChannel[] } };
+      scope.bench?.pc.close();
+      const pc = new RTCPeerConnection();
+      const list = Array.from({ length: n }, (_, id) => {
+        const channel = pc.createDataChannel(`bench-${id}`, { negotiated: true, id, ordered: true });
+        channel.binaryType = 'arraybuffer';
+        return channel;
+      });
+      scope.bench = { pc, channels: list };
+    }, count);
+  const gathered = (page: Page, type: 'offer' | 'answer', remote?: RTCSessionDescriptionInit) =>
+    page.evaluate(
+      async ({ kind, description }) => {
+        const { pc } = (window as unknown as { bench: { pc: RTCPeerConnection } }).bench;
+        if (description) await pc.setRemoteDescription(description);
+        await pc.setLocalDescription();
+        if (pc.iceGatheringState !== 'complete') await new Promise<void>((resolve) => pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve()));
+        void kind;
+        return { type: pc.localDescription!.type, sdp: pc.localDescription!.sdp } as RTCSessionDescriptionInit;
+      },
+      { kind: type, description: remote },
+    );
+  await Promise.all([setup(a, channels), setup(b, channels)]);
+  const offer = await gathered(a, 'offer');
+  const answer = await gathered(b, 'answer', offer);
+  await a.evaluate(async (description) => {
+    const { pc, channels } = (window as unknown as { bench: { pc: RTCPeerConnection; channels: RTCDataChannel[] } }).bench;
+    await pc.setRemoteDescription(description);
+    await Promise.all(channels.map((channel) => (channel.readyState === 'open' ? null : new Promise((resolve) => (channel.onopen = resolve)))));
+  }, answer);
+}
+
+/** Pumps `bytes` from page a to page b over the raw channels; MB/s as the receiver counted them. */
+async function rawPump(a: Page, b: Page, bytes: number): Promise<number> {
+  const received = b.evaluate((total) => {
+    const { channels } = (window as unknown as { bench: { channels: RTCDataChannel[] } }).bench;
+    return new Promise<number>((resolve) => {
+      let count = 0;
+      for (const channel of channels) {
+        channel.onmessage = ({ data }) => {
+          count += (data as ArrayBuffer).byteLength;
+          if (count >= total) resolve(Date.now());
+        };
+      }
+    });
+  }, bytes);
+  const started = await a.evaluate((total) => {
+    const { channels } = (window as unknown as { bench: { channels: RTCDataChannel[] } }).bench;
+    const message = new Uint8Array(256 * 1024);
+    crypto.getRandomValues(message.subarray(0, 65536));
+    const t0 = Date.now();
+    let sent = 0;
+    let round = 0;
+    const pump = () => {
+      while (sent < total) {
+        let target: RTCDataChannel | undefined;
+        for (let i = 0; i < channels.length && !target; i++) {
+          const candidate = channels[(round + i) % channels.length]!;
+          if (candidate.bufferedAmount < 4 * 1024 * 1024) target = candidate;
+        }
+        if (!target) return;
+        const length = Math.min(message.length, total - sent);
+        target.send(length === message.length ? message : message.subarray(0, length));
+        sent += length;
+        round++;
+      }
+    };
+    for (const channel of channels) {
+      channel.bufferedAmountLowThreshold = 1024 * 1024;
+      channel.onbufferedamountlow = pump;
+    }
+    pump();
+    return t0;
+  }, bytes);
+  return bytes / MB / (((await received) - started) / 1000);
+}
+
+async function send(sender: Instance, receiver: Instance, receiverId: string, path: string, name: string): Promise<{ seconds: number }> {
+  await sender.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
+  await sender.page.getByLabel('Send to').selectOption(receiverId);
+  await sender.page.getByLabel('Paths of files or folders on this computer (one per line)').fill(path);
+  await sender.page.getByRole('button', { name: 'Send files' }).click();
+  await receiver.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
+  const item = receiver.page.getByRole('list', { name: 'Transfers' }).getByRole('listitem', { name: new RegExp(`${name} from`) });
+  const accept = item.getByRole('button', { name: 'Accept', exact: true });
+  await accept.waitFor({ timeout: 120_000 });
+  const t0 = Date.now();
+  await accept.click();
+  await item.getByText('Done', { exact: true }).waitFor({ timeout: 900_000 });
+  return { seconds: (Date.now() - t0) / 1000 };
+}
+
+/** Resident memory (KiB) of a process. */
+const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' }))?.[1] ?? 0);
+
+function processes(): Array<{ pid: number; ppid: number; args: string }> {
+  return execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3]! }));
+}
+
+/** The receiving host's node process and its page's renderer process. */
+function receiverProcesses(receiver: Instance): { host: number; renderer: number } {
+  const all = processes();
+  const host = all.find((p) => p.args.includes('out/host/index.js') && p.args.includes(receiver.host.dataDir))!.pid;
+  const browser = all.find((p) => p.args.includes(`--user-data-dir=${receiver.app.userDataDir}`) && !p.args.includes('--type='))!.pid;
+  const descendants = new Set([browser]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of all) if (descendants.has(p.ppid) && !descendants.has(p.pid)) descendants.add(p.pid), (grew = true);
+  }
+  const renderers = all.filter((p) => descendants.has(p.pid) && p.args.includes('--type=renderer') && !p.args.includes('--extension-process'));
+  const renderer = renderers.map((p) => ({ pid: p.pid, rss: rssOf(p.pid) })).sort((x, y) => y.rss - x.rss)[0]!.pid;
+  return { host, renderer };
+}
+
+describe('file transfer benchmark', () => {
+  it('throughput against raw data channels, and receiver memory', { timeout: 1_800_000 }, async () => {
+    const { sender, receiver, receiverId } = await pair();
+    const dir = tempDir('bench-files');
+    const source = join(dir, 'bench-1.bin');
+    writeRandomFile(source, size);
+
+    await rawPair(sender.page, receiver.page, 1);
+    const raw1 = await rawPump(sender.page, receiver.page, size);
+    await rawPair(sender.page, receiver.page, 4);
+    const raw4 = await rawPump(sender.page, receiver.page, size);
+    await Promise.all([sender.page, receiver.page].map((page) => page.evaluate(() => (window as unknown as { bench: { pc: RTCPeerConnection } }).bench.pc.close())));
+
+    const { seconds } = await send(sender, receiver, receiverId, source, 'bench-1\\.bin');
+    const app = size / MB / seconds;
+    const best = Math.max(raw1, raw4);
+    console.log(
+      [
+        `transfer of ${size / GiB} GiB between two instances on loopback`,
+        `  raw, 1 channel, 256 KiB messages   ${raw1.toFixed(1).padStart(7)} MB/s`,
+        `  raw, 4 channels, 256 KiB messages  ${raw4.toFixed(1).padStart(7)} MB/s`,
+        `  Lanline (disk to disk, verified)   ${app.toFixed(1).padStart(7)} MB/s`,
+        `  ratio to the best raw              ${(app / best).toFixed(2).padStart(7)} x   (goal >= 0.9)`,
+      ].join('\n'),
+    );
+
+    const big = join(dir, 'bench-2.bin');
+    writeRandomFile(big, 2 * size);
+    const before = receiverProcesses(receiver);
+    const base = { host: rssOf(before.host), renderer: rssOf(before.renderer) };
+    const peak = { ...base };
+    const sampler = setInterval(() => {
+      try {
+        peak.host = Math.max(peak.host, rssOf(before.host));
+        peak.renderer = Math.max(peak.renderer, rssOf(before.renderer));
+      } catch {
+        // a process that ended between samples
+      }
+    }, 250);
+    try {
+      await send(sender, receiver, receiverId, big, 'bench-2\\.bin');
+    } finally {
+      clearInterval(sampler);
+    }
+    const mib = (kib: number) => (kib / 1024).toFixed(1).padStart(7);
+    console.log(
+      [
+        `receiver memory during a ${(2 * size) / GiB} GiB transfer (resident, peak growth; goal < 100 MiB each)`,
+        `  renderer  ${mib(base.renderer)} MiB before, +${mib(peak.renderer - base.renderer)} MiB`,
+        `  host      ${mib(base.host)} MiB before, +${mib(peak.host - base.host)} MiB`,
+      ].join('\n'),
+    );
+    expect(peak.host).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,194 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { callState, countPeerConnections, dial, growth, lan, liveCameras, meet, peerId, openMediaPcs, rises, showScreen, stat } from '../support/calls.js';
+import { startCoturn, type Coturn } from '../support/coturn.js';
+import { closeAll, launchInstance, type Instance } from '../support/instances.js';
+
+afterEach(closeAll);
+
+const launch = (name: string) => launchInstance({ name, extraArgs: lan, beforeLoad: countPeerConnections });
+
+async function pair(): Promise<[Instance, Instance]> {
+  const alice = await launch('Alice');
+  const bob = await launch('Bob');
+  await meet(alice, bob);
+  return [alice, bob];
+}
+
+async function videoCall(from: Instance, to: Instance, fromName: string, toName: string): Promise<void> {
+  await dial(from, to, toName, true);
+  const prompt = to.page.getByRole('alertdialog', { name: `Incoming video call from ${fromName}` });
+  await prompt.waitFor();
+  await prompt.getByRole('button', { name: 'Accept' }).click();
+  await callState(from, toName).filter({ hasText: `In call with ${toName}` }).waitFor({ timeout: 20_000 });
+  await callState(to, fromName).filter({ hasText: `In call with ${fromName}` }).waitFor({ timeout: 20_000 });
+}
+
+async function idle(instance: Instance): Promise<void> {
+  await instance.page.getByText('No call in progress').waitFor();
+  for (let waited = 0; (await openMediaPcs(instance)) > 0; waited += 100) {
+    if (waited > 5_000) throw new Error('an RTCPeerConnection with media is still open');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('calls between two instances', () => {
+  it('a video call carries picture and sound both ways; mute and camera off are seen by the other side; hang-up ends both', async () => {
+    const [alice, bob] = await pair();
+    await videoCall(alice, bob, 'Alice', 'Bob');
+
+    expect(await rises(alice, 'Bob', 'framesDecoded')).toBeGreaterThan(0);
+    expect(await rises(bob, 'Alice', 'framesDecoded')).toBeGreaterThan(0);
+    expect(await rises(alice, 'Bob', 'audioEnergy')).toBeGreaterThan(0);
+    expect(await rises(bob, 'Alice', 'audioEnergy')).toBeGreaterThan(0);
+
+    const speaking = await growth(bob, 'Alice', 'audioEnergy', 3_000);
+    await alice.page.getByRole('button', { name: 'Mute', exact: true }).click();
+    await alice.page.getByRole('button', { name: 'Unmute' }).waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const muted = await growth(bob, 'Alice', 'audioEnergy', 3_000);
+    expect(muted).toBeLessThan(speaking / 20);
+
+    await bob.page.getByRole('button', { name: 'Turn camera off' }).click();
+    await bob.page.getByRole('button', { name: 'Turn camera on' }).waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await growth(alice, 'Bob', 'framesDecoded', 3_000)).toBe(0);
+    // Bob's camera is released: no live video track is left on his page.
+    expect(await liveCameras(bob)).toBe(0);
+    // ...and back on: frames flow again, through the same connection.
+    await bob.page.getByRole('button', { name: 'Turn camera on' }).click();
+    await rises(alice, 'Bob', 'framesDecoded');
+
+    expect(await liveCameras(bob)).toBe(1);
+
+    await bob.page.getByRole('button', { name: 'Hang up' }).click();
+    await idle(bob);
+    await idle(alice);
+    expect(await liveCameras(alice)).toBe(0);
+    expect(alice.app.errors).toEqual([]);
+    expect(bob.app.errors).toEqual([]);
+  });
+
+  it('the caller hangs up an answered call; the log on both sides has it', async () => {
+    const [alice, bob] = await pair();
+    await videoCall(bob, alice, 'Bob', 'Alice');
+    await rises(bob, 'Alice', 'framesDecoded');
+    await bob.page.getByRole('button', { name: 'Hang up' }).click();
+    await idle(alice);
+    await idle(bob);
+    await alice.page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem').filter({ hasText: 'Bob' }).filter({ hasText: 'Answered' }).waitFor();
+    await bob.page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem').filter({ hasText: 'Alice' }).filter({ hasText: 'Outgoing' }).waitFor();
+  });
+
+  it('switching the microphone mid-call keeps the call and changes the track sent; a forced ICE restart keeps media flowing', async () => {
+    const [alice, bob] = await pair();
+    await videoCall(alice, bob, 'Alice', 'Bob');
+    await rises(bob, 'Alice', 'audioEnergy');
+    const before = await alice.page.getByTestId('microphone-in-use').textContent();
+    expect(before).toContain('Fake Default Audio Input');
+    await alice.page.getByLabel('Microphone').selectOption({ label: 'Fake Audio Input 1' });
+    await alice.page.getByTestId('microphone-in-use').filter({ hasText: 'Fake Audio Input 1' }).waitFor();
+    await rises(bob, 'Alice', 'audioEnergy');
+    await callState(bob, 'Alice').filter({ hasText: 'In call with Alice' }).waitFor();
+
+    // The preference is remembered in the settings (by id and label).
+    await showScreen(alice, 'Settings');
+    await showScreen(alice, 'Call');
+    await expect(alice.page.getByLabel('Microphone').inputValue()).resolves.not.toBe('default');
+
+    await alice.page.getByRole('button', { name: 'Reconnect' }).click();
+    await callState(alice, 'Bob').filter({ hasText: 'In call with Bob' }).waitFor({ timeout: 20_000 });
+    await rises(bob, 'Alice', 'framesDecoded');
+    await rises(alice, 'Bob', 'framesDecoded');
+    await rises(bob, 'Alice', 'audioEnergy');
+  });
+});
+
+describe('ringing', () => {
+  it('decline, busy and cancel end the caller’s attempt; the callee logs a missed call', async () => {
+    const [alice, bob] = await pair();
+    const carol = await launch('Carol');
+    await meet(carol, alice);
+
+    // Decline.
+    await dial(alice, bob, 'Bob', false);
+    await bob.page.getByRole('alertdialog', { name: 'Incoming call from Alice' }).getByRole('button', { name: 'Decline' }).click();
+    await alice.page.getByText('Bob declined the call.').waitFor();
+    await idle(alice);
+    expect(await openMediaPcs(bob)).toBe(0);
+
+    // Busy: Carol calls Alice while Alice is in a call with Bob.
+    await videoCall(alice, bob, 'Alice', 'Bob');
+    await dial(carol, alice, 'Alice', false);
+    await carol.page.getByText('Alice is in another call.').waitFor();
+    await expect(alice.page.getByRole('alertdialog').count()).resolves.toBe(0);
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await idle(alice);
+    await idle(bob);
+
+    // Cancel: Carol calls Bob and hangs up before he answers; Bob's log shows a missed call.
+    await meet(carol, bob);
+    await dial(carol, bob, 'Bob', false);
+    await bob.page.getByRole('alertdialog', { name: 'Incoming call from Carol' }).waitFor();
+    await carol.page.getByRole('button', { name: 'Hang up' }).click();
+    await bob.page.getByRole('alertdialog').waitFor({ state: 'detached' });
+    await showScreen(bob, 'Call');
+    await bob.page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem').filter({ hasText: 'Carol' }).filter({ hasText: 'Missed' }).waitFor();
+    await idle(carol);
+    await idle(bob);
+  });
+});
+
+describe('group calls', () => {
+  it('three people in a mesh each decode the other two; one leaving keeps the others connected', async () => {
+    const [alice, bob] = await pair();
+    const carol = await launch('Carol');
+    await meet(carol, alice);
+    await meet(carol, bob);
+    await videoCall(alice, bob, 'Alice', 'Bob');
+    await alice.page.locator(`li[data-peer-id="${await peerId(carol)}"]`).getByRole('button', { name: 'Add Carol to the call' }).click();
+    await carol.page.getByRole('alertdialog', { name: 'Incoming video call from Alice' }).getByRole('button', { name: 'Accept' }).click();
+    // Carol is told about Bob and connects to him without Bob's phone ringing.
+    for (const [who, others] of [[alice, ['Bob', 'Carol']], [bob, ['Alice', 'Carol']], [carol, ['Alice', 'Bob']]] as const) {
+      for (const other of others) {
+        await callState(who, other).filter({ hasText: `In call with ${other}` }).waitFor({ timeout: 20_000 });
+        expect(await rises(who, other, 'framesDecoded')).toBeGreaterThan(0);
+      }
+    }
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await idle(alice);
+    expect(await rises(bob, 'Carol', 'framesDecoded')).toBeGreaterThan(0);
+    expect(await rises(carol, 'Bob', 'framesDecoded')).toBeGreaterThan(0);
+  });
+});
+
+describe('NAT traversal', () => {
+  let coturn: Coturn | null = null;
+  afterEach(async () => {
+    await coturn?.stop();
+    coturn = null;
+  });
+
+  it('relay-only through a real coturn: the call connects and the panel shows a relay route', async () => {
+    coturn = await startCoturn();
+    const [alice, bob] = await pair();
+    for (const instance of [alice, bob]) {
+      await showScreen(instance, 'Settings');
+      const form = instance.page.getByRole('form', { name: 'Calls beyond this network' });
+      await form.getByLabel('STUN and TURN servers').fill(coturn.url);
+      await form.getByLabel('TURN username').fill(coturn.username);
+      await form.getByLabel('TURN password').fill(coturn.password);
+      await form.getByLabel(/Relay calls through TURN only/).check();
+      await form.getByRole('button', { name: 'Save network settings' }).click();
+      await form.getByText('Network settings saved.').waitFor();
+    }
+    await videoCall(alice, bob, 'Alice', 'Bob');
+    await rises(bob, 'Alice', 'framesDecoded');
+    expect(await stat(alice, 'Bob', 'candidates')).toMatch(/^relay \//);
+    expect(await stat(bob, 'Alice', 'candidates')).toMatch(/^relay \//);
+    // The password went to core's secrets store, not into the settings file.
+    expect(readFileSync(join(alice.host.dataDir, 'settings.json'), 'utf8')).not.toContain(`"${coturn.password}"`);
+    expect(statSync(join(alice.host.dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
+  });
+});

@@ -1,0 +1,166 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sha256OfFile, writeRandomFile } from '../support/files.js';
+import { tempDir } from '../support/host.js';
+import { closeAll, launchInstance, type Instance } from '../support/instances.js';
+
+afterEach(closeAll);
+
+const lan = ['--lan-port', '0'];
+const MiB = 1024 * 1024;
+
+async function lanPort(instance: Instance): Promise<string> {
+  return (await instance.page.getByTestId('my-lan-port').textContent()) ?? '';
+}
+
+/** Two instances that met by address; the receiver saves into its own download folder. */
+async function pair(options: { receiverData?: string; receiverChromium?: string } = {}) {
+  const downloads = tempDir('downloads');
+  const sender = await launchInstance({ name: 'Sam', extraArgs: lan });
+  const receiver = await launchInstance({ name: 'Rin', dataDir: options.receiverData, userDataDir: options.receiverChromium, extraArgs: lan });
+  await receiver.page.getByRole('button', { name: 'Settings' }).click();
+  await receiver.page.getByLabel('Download folder').fill(downloads);
+  await receiver.page.getByRole('button', { name: 'Save', exact: true }).click();
+  await receiver.page.getByRole('status').filter({ hasText: /^Settings saved\.$/ }).waitFor();
+  await receiver.page.getByRole('button', { name: 'Peers' }).click();
+  await sender.page.getByLabel('Add by address').fill(`127.0.0.1:${await lanPort(receiver)}`);
+  await sender.page.getByRole('button', { name: 'Add', exact: true }).click();
+  await sender.page.getByRole('listitem', { name: 'Rin' }).getByText('Known').waitFor();
+  return { sender, receiver, downloads };
+}
+
+async function send(sender: Instance, paths: string[]): Promise<void> {
+  await sender.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
+  await sender.page.getByLabel('Send to').selectOption({ label: 'Rin' });
+  await sender.page.getByLabel('Paths of files or folders on this computer (one per line)').fill(paths.join('\n'));
+  await sender.page.getByRole('button', { name: 'Send files' }).click();
+}
+
+function transferItem(instance: Instance, name: RegExp | string) {
+  return instance.page.getByRole('list', { name: 'Transfers' }).getByRole('listitem', { name });
+}
+
+/** The offer is announced on every screen; Review leads to the Files screen, where it is accepted. */
+async function acceptOffer(receiver: Instance, name: RegExp | string): Promise<void> {
+  const files = receiver.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' });
+  if ((await files.getAttribute('aria-current')) !== 'page') {
+    await receiver.page.getByRole('complementary', { name: 'Incoming files' }).getByRole('button', { name: 'Review' }).first().click();
+  }
+  await transferItem(receiver, name).getByRole('button', { name: 'Accept', exact: true }).click();
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+describe('file transfers between two instances', () => {
+  it('a 1 GiB file of random bytes arrives with the same SHA-256', { timeout: 300_000 }, async () => {
+    const source = join(tempDir('big'), 'random.bin');
+    const sha256 = writeRandomFile(source, 1024 * MiB);
+    const { sender, receiver, downloads } = await pair();
+    await send(sender, [source]);
+    await acceptOffer(receiver, /random\.bin from Sam/);
+    await transferItem(receiver, /random\.bin from Sam/).getByText('Done').waitFor({ timeout: 240_000 });
+    await transferItem(sender, /random\.bin to Rin/).getByText('Done').waitFor();
+    expect(filesUnder(downloads)).toEqual(['random.bin']);
+    expect(statSync(join(downloads, 'random.bin')).size).toBe(1024 * MiB);
+    expect(await sha256OfFile(join(downloads, 'random.bin'))).toBe(sha256);
+    expect(sender.app.errors).toEqual([]);
+    expect(receiver.app.errors).toEqual([]);
+  });
+
+  it('a folder of 200 small files keeps its structure and contents', { timeout: 120_000 }, async () => {
+    const root = join(tempDir('folder'), 'album');
+    const expected: Record<string, string> = {};
+    for (let i = 0; i < 200; i++) {
+      const path = join(root, `part-${i % 4}`, i % 10 === 0 ? 'deeper' : '', `photo-${i}.txt`);
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, `photo ${i}\n`.repeat(i + 1));
+      expected[relative(join(root, '..'), path)] = readFileSync(path, 'utf8');
+    }
+    writeFileSync(join(root, 'empty.txt'), '');
+    expected[join('album', 'empty.txt')] = '';
+    const { sender, receiver, downloads } = await pair();
+    await send(sender, [root]);
+    await acceptOffer(receiver, /201 files from Sam/);
+    await transferItem(receiver, /201 files from Sam/).getByText('Done').waitFor({ timeout: 90_000 });
+    expect(filesUnder(downloads)).toEqual(Object.keys(expected).sort());
+    for (const [path, content] of Object.entries(expected)) expect(readFileSync(join(downloads, path), 'utf8')).toBe(content);
+  });
+
+  it('a declined offer sends nothing, and a cancelled transfer stops on both sides and leaves no file', { timeout: 120_000 }, async () => {
+    const dir = tempDir('decline');
+    writeRandomFile(join(dir, 'unwanted.bin'), MiB);
+    const big = join(dir, 'huge.bin');
+    writeRandomFile(big, 512 * MiB);
+    const { sender, receiver, downloads } = await pair();
+
+    await send(sender, [join(dir, 'unwanted.bin')]);
+    await receiver.page.getByRole('complementary', { name: 'Incoming files' }).getByRole('button', { name: 'Review' }).click();
+    await transferItem(receiver, /unwanted\.bin from Sam/).getByRole('button', { name: 'Decline' }).click();
+    await transferItem(sender, /unwanted\.bin to Rin/).getByText('Declined').waitFor();
+
+    await send(sender, [big]);
+    await acceptOffer(receiver, /huge\.bin from Sam/);
+    const progress = transferItem(receiver, /huge\.bin from Sam/).getByRole('progressbar');
+    await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 60_000 }).toBeGreaterThan(0);
+    await transferItem(sender, /huge\.bin to Rin/).getByRole('button', { name: 'Cancel' }).click();
+    await transferItem(receiver, /huge\.bin from Sam/).getByText('Cancelled').waitFor();
+    await transferItem(sender, /huge\.bin to Rin/).getByText('Cancelled').waitFor();
+    await expect.poll(() => filesUnder(downloads).filter((name) => !name.startsWith('.'))).toEqual([]);
+  });
+
+  it('resumes after the receiver is killed mid-transfer and restarted, re-sending under 10 % of the file', { timeout: 240_000 }, async () => {
+    const source = join(tempDir('resume'), 'movie.bin');
+    const size = 384 * MiB;
+    const sha256 = writeRandomFile(source, size);
+    const receiverData = tempDir('resume-data');
+    const receiverChromium = tempDir('resume-chromium');
+    const { sender, receiver, downloads } = await pair({ receiverData, receiverChromium });
+    await send(sender, [source]);
+    await acceptOffer(receiver, /movie\.bin from Sam/);
+    const progress = transferItem(receiver, /movie\.bin from Sam/).getByRole('progressbar');
+    await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 60_000, interval: 100 }).toBeGreaterThan(size * 0.3);
+
+    // A crash: the host is killed outright, the page goes with it.
+    await receiver.host.stop('SIGKILL');
+    await receiver.app.close();
+    await transferItem(sender, /movie\.bin to Rin/).getByText('Paused until the peer is back').waitFor({ timeout: 30_000 });
+
+    const port = Number(new URL(receiver.host.origin).port);
+    const again = await launchInstance({ name: 'Rin', dataDir: receiverData, userDataDir: receiverChromium, port, extraArgs: lan });
+    await again.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
+    await transferItem(again, /movie\.bin from Sam/).getByText('Done').waitFor({ timeout: 180_000 });
+    await transferItem(sender, /movie\.bin to Rin/).getByText('Done').waitFor();
+    expect(await sha256OfFile(join(downloads, 'movie.bin'))).toBe(sha256);
+
+    // The sender ran throughout: all it read for the peer is the file once plus what had to go again.
+    const log = readFileSync(join(sender.host.dataDir, 'logs', 'host.log'), 'utf8');
+    const sent = /done; sent (\d+) bytes in this run/.exec(log);
+    expect(sent, log.slice(-2000)).not.toBeNull();
+    const resent = Number(sent![1]) - size;
+    console.log(`resume: ${(resent / MiB).toFixed(1)} MiB of ${size / MiB} MiB sent twice (${((100 * resent) / size).toFixed(1)} %)`);
+    expect(resent).toBeGreaterThanOrEqual(0);
+    expect(resent).toBeLessThan(size * 0.1);
+    expect(existsSync(join(downloads, 'movie.bin.part'))).toBe(false);
+  });
+
+  it('a hostile file name lands sanitised inside the download folder', { timeout: 60_000 }, async () => {
+    const dir = tempDir('hostile');
+    const hostile = '..\\..\\Windows\\System32\\con.txt';
+    writeFileSync(join(dir, hostile), 'not a system file');
+    const { sender, receiver, downloads } = await pair();
+    await send(sender, [join(dir, hostile)]);
+    await acceptOffer(receiver, /from Sam/);
+    await transferItem(receiver, /from Sam/).getByText('Done').waitFor({ timeout: 30_000 });
+    // Backslashes count as folder separators (a Windows path), '..' is dropped, CON is renamed.
+    const saved = filesUnder(downloads);
+    expect(saved).toEqual([join('Windows', 'System32', '_con.txt')]);
+    expect(readFileSync(join(downloads, saved[0]!), 'utf8')).toBe('not a system file');
+    expect(readdirSync(join(downloads, '..')).filter((name) => /con|windows/i.test(name))).toEqual([]);
+  });
+});
