@@ -53,6 +53,15 @@ if (!app.requestSingleInstanceLock()) {
   app.on('activate', () => {
     if (!mainWindow && app.isReady()) mainWindow = createMainWindow();
   });
-  app.on('will-quit', () => void core?.close());
+  // Quitting says goodbye on the LAN (mDNS, signaling) and flushes transfers before the process ends.
+  let closed = false;
+  app.on('will-quit', (event) => {
+    if (closed || !core) return;
+    event.preventDefault();
+    void core.close().finally(() => {
+      closed = true;
+      app.quit();
+    });
+  });
   void app.whenReady().then(start);
 }

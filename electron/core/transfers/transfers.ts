@@ -334,11 +334,15 @@ export class Transfers {
   private async resume(record: Live): Promise<number[]> {
     if (record.transfer.state === 'done') return record.offer.files.map((file) => file.size);
     if (record.transfer.state === 'failed') record.transfer.files.forEach((f, index) => f.state === 'failed' && this.setFile(record, index, { state: 'pending', done: 0 }));
+    // Files arrive one after another, so at most the first unfinished one has a part file; its own
+    // state file (not this record, which is saved every few seconds) says how far it got.
     const offsets: number[] = [];
+    let first = true;
     for (const [index, file] of record.transfer.files.entries()) {
       if (file.state === 'done') offsets.push(file.size);
-      else if (file.done > 0 || file.state === 'active') offsets.push((await this.part(record, index)).offset);
+      else if (first || file.done > 0) offsets.push((await this.part(record, index)).offset);
       else offsets.push(0);
+      if (file.state !== 'done') first = false;
     }
     this.update(record, { state: 'active', error: null });
     return offsets;
