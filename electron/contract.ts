@@ -38,6 +38,8 @@ export const Settings = z.object({
   /** TCP port of the LAN signaling socket; 0 picks any free port. */
   lanPort: z.number().int().min(0).max(65535),
   notifications: z.boolean(),
+  /** Silences notifications (the tray's "Do not disturb"); calls still ring in the window. */
+  doNotDisturb: z.boolean(),
   /** Preferred devices, matched by id then label (ids change across some restarts); null = system default. */
   devices: z.object({ audioInput: DeviceChoice.nullable(), videoInput: DeviceChoice.nullable(), audioOutput: DeviceChoice.nullable() }),
   /** STUN/TURN servers for calls beyond the LAN. TURN credentials are not here: see `setTurnCredential`. */
@@ -261,6 +263,37 @@ export const Transfer = z.object({
 });
 export type Transfer = z.infer<typeof Transfer>;
 
+/** The devices of one kind the renderer sees (enumerateDevices), for the tray's device menus. */
+const ReportedDevice = z.object({ id: z.string().max(512), label: z.string().max(512) });
+const ReportedDevices = z.array(ReportedDevice).max(64);
+export const DeviceKindName = z.enum(['audioInput', 'videoInput', 'audioOutput']);
+export type DeviceKindName = z.infer<typeof DeviceKindName>;
+/** What the renderer reports: each kind's devices and the id chosen (or in use) for it, null when none. */
+export const DeviceReport = z.object({
+  audioInput: ReportedDevices,
+  videoInput: ReportedDevices,
+  audioOutput: ReportedDevices,
+  selected: z.object({ audioInput: z.string().max(512).nullable(), videoInput: z.string().max(512).nullable(), audioOutput: z.string().max(512).nullable() }),
+});
+export type DeviceReport = z.infer<typeof DeviceReport>;
+/** The device registry's view (electron/core/devices/registry.ts): devices plus the call's state. */
+export const MediaState = z.object({ devices: DeviceReport, inCall: z.boolean(), muted: z.boolean() });
+export type MediaState = z.infer<typeof MediaState>;
+/** What a tray menu item does; main handles the window, quit and do-not-disturb, the renderer the rest. */
+export const TrayAction = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('toggle-window') }),
+  z.object({ type: z.literal('set-muted'), muted: z.boolean() }),
+  z.object({ type: z.literal('choose-device'), kind: DeviceKindName, deviceId: z.string().max(512) }),
+  z.object({ type: z.literal('set-do-not-disturb'), on: z.boolean() }),
+  z.object({ type: z.literal('quit') }),
+]);
+export type TrayAction = z.infer<typeof TrayAction>;
+export const NotificationKind = z.enum(['call', 'file', 'chat']);
+/** Why `notify` did or did not show a system notification. unsupported: no system notifications here (the page shows its own). */
+export const NotifyOutcome = z.enum(['shown', 'focused', 'do-not-disturb', 'disabled', 'unsupported']);
+export type NotifyOutcome = z.infer<typeof NotifyOutcome>;
+export const NotificationTag = z.string().regex(/^[A-Za-z0-9_:.-]{1,80}$/, 'must be 1-80 letters, digits or _:.-');
+
 // Binary payloads (file chunks) cross as bytes: structured clone over IPC, binary frames on the host's WebSocket.
 const Bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'must be bytes');
 const FileRef = { id: TransferId, file: z.number().int().nonnegative().max(MAX_FILES_PER_OFFER) };
@@ -355,6 +388,23 @@ export const requests = {
    * it to the page to open in a new tab (opened: false).
    */
   openExternal: { input: z.object({ url: z.string().max(8_192) }).strict(), output: z.object({ url: z.string(), opened: z.boolean() }) },
+  // Devices, tray and notifications (docs/architecture.md#calls).
+  /** The renderer's device lists and choices, after enumerateDevices or a choice; core keeps them for the tray. */
+  reportDevices: { input: DeviceReport.strict(), output: z.undefined() },
+  /** Whether a call runs and the microphone is muted, for the tray's menu and icon. */
+  reportCallState: { input: z.object({ inCall: z.boolean(), muted: z.boolean() }).strict(), output: z.undefined() },
+  /**
+   * Asks for a system notification; core decides (settings, do-not-disturb, window focus). With
+   * `actions`, a call notification offers Accept and Decline where the platform can.
+   */
+  notify: {
+    input: z.object({ kind: NotificationKind, title: z.string().min(1).max(200), body: z.string().max(1_000), tag: NotificationTag, actions: z.boolean().optional() }).strict(),
+    output: z.object({ shown: z.boolean(), outcome: NotifyOutcome }),
+  },
+  /** Removes the notification with that tag (the call stopped ringing). */
+  closeNotification: { input: z.object({ tag: NotificationTag }).strict(), output: z.undefined() },
+  /** A still photo from a call (PNG bytes): written under the download folder with a unique, sanitised name. */
+  savePhoto: { input: z.object({ data: Bytes, name: z.string().min(1).max(200) }).strict(), output: z.object({ path: z.string() }) },
 } as const;
 
 export const events = {
@@ -367,6 +417,12 @@ export const events = {
   callsChanged: z.array(CallRecord),
   /** Messages added or changed in one conversation (none for a read mark), and its unread count. */
   chatChanged: z.object({ peerId: PeerId, messages: z.array(ChatEntry), unread: z.number().int().nonnegative() }),
+  /** The device registry changed (a report from the renderer, a call began or ended, mute). */
+  mediaStateChanged: MediaState,
+  /** The user chose a tray menu item that the renderer carries out (mute, a device). */
+  trayAction: TrayAction,
+  /** The user clicked a system notification (click) or one of its buttons (accept, decline). */
+  notificationAction: z.object({ tag: NotificationTag, action: z.enum(['click', 'accept', 'decline']) }),
 } as const;
 
 export type Requests = typeof requests;
@@ -412,6 +468,11 @@ export type LanlineApi = {
     : (input: RequestInput<K>) => Promise<RequestOutput<K>>;
 } & {
   on: { [E in EventName]: (listener: (payload: EventPayload<E>) => void) => Unsubscribe };
+  /**
+   * Electron only, and local to the preload (no message to main): the path on disk of a File the user
+   * dropped on the window (webUtils.getPathForFile), so drag-and-drop sends through createOutgoing.
+   */
+  pathForFile?: (file: unknown) => string;
 };
 
 export const requestNames = Object.keys(requests) as RequestName[];

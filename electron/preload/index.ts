@@ -2,7 +2,7 @@
  * Exposes `window.lanline`, generated from the contract: one method per request, `on.<event>` per
  * event. Requests resolve with the reply or reject with `{code, message}`. Nothing else crosses.
  */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { eventNames, ipcEventChannel, ipcRequestChannel, requestNames, type Envelope } from '../contract.js';
 
 const api: Record<string, unknown> = {};
@@ -22,5 +22,13 @@ for (const name of eventNames) {
   };
 }
 api.on = on;
+// A dropped file's path; '' for anything that is not a File from the OS.
+api.pathForFile = (file: unknown) => {
+  try {
+    return webUtils.getPathForFile(file as File);
+  } catch {
+    return '';
+  }
+};
 
 contextBridge.exposeInMainWorld('lanline', api);

@@ -26,13 +26,18 @@ async function pair(options: { receiverData?: string; receiverChromium?: string 
   await receiver.page.getByRole('button', { name: 'Peers' }).click();
   await sender.page.getByLabel('Add by address').fill(`127.0.0.1:${await lanPort(receiver)}`);
   await sender.page.getByRole('button', { name: 'Add', exact: true }).click();
-  await sender.page.getByRole('listitem', { name: 'Rin' }).getByText('Known').waitFor();
-  return { sender, receiver, downloads };
+  // By id, not name: instances of other test runs on this machine may be listed too (mDNS).
+  const receiverId = (await receiver.page.getByTestId('my-peer-id').textContent())!;
+  await sender.page.locator(`li[data-peer-id="${receiverId}"]`).getByText('Known').waitFor();
+  receiverIds.set(sender, receiverId);
+  return { sender, receiver, downloads, receiverId };
 }
+
+const receiverIds = new Map<Instance, string>();
 
 async function send(sender: Instance, paths: string[]): Promise<void> {
   await sender.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
-  await sender.page.getByLabel('Send to').selectOption({ label: 'Rin' });
+  await sender.page.getByLabel('Send to').selectOption(receiverIds.get(sender)!);
   await sender.page.getByLabel('Paths of files or folders on this computer (one per line)').fill(paths.join('\n'));
   await sender.page.getByRole('button', { name: 'Send files' }).click();
 }
@@ -147,6 +152,32 @@ describe('file transfers between two instances', () => {
     expect(resent).toBeGreaterThanOrEqual(0);
     expect(resent).toBeLessThan(size * 0.1);
     expect(existsSync(join(downloads, 'movie.bin.part'))).toBe(false);
+  });
+
+  it('a text snippet arrives as a text file with the same text', { timeout: 60_000 }, async () => {
+    const { sender, receiver, downloads } = await pair();
+    await sender.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
+    await sender.page.getByLabel('Send to').selectOption(receiverIds.get(sender)!);
+    const text = 'Meeting at 3 — 회의는 3시에\nbring the slides';
+    await sender.page.getByLabel('Text or clipboard snippet').fill(text);
+    await sender.page.getByRole('button', { name: 'Send text' }).click();
+    await acceptOffer(receiver, /text-.*\.txt from Sam/);
+    await transferItem(receiver, /text-.*\.txt from Sam/).getByText('Done').waitFor({ timeout: 30_000 });
+    const saved = filesUnder(downloads);
+    expect(saved).toHaveLength(1);
+    expect(readFileSync(join(downloads, saved[0]!), 'utf8')).toBe(text);
+  });
+
+  it('dropping files on a peer in the browser host says it needs the desktop app', { timeout: 60_000 }, async () => {
+    const { sender, receiverId } = await pair();
+    await sender.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Peers' }).click();
+    const files = await sender.page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['hello'], 'hello.txt', { type: 'text/plain' }));
+      return transfer;
+    });
+    await sender.page.locator(`li[data-peer-id="${receiverId}"]`).dispatchEvent('drop', { dataTransfer: files });
+    await sender.page.getByRole('alert').filter({ hasText: 'Dropping files needs the desktop app' }).waitFor();
   });
 
   it('a hostile file name lands sanitised inside the download folder', { timeout: 60_000 }, async () => {

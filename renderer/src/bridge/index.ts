@@ -24,6 +24,16 @@ export function bridge(): LanlineApi {
   return api;
 }
 
+/**
+ * The paths on disk of files dropped on the window, or null where the page cannot know them (a plain
+ * browser never reveals them; only the Electron preload can).
+ */
+export function pathsOfDroppedFiles(files: readonly File[]): string[] | null {
+  const pathFor = window.lanline?.pathForFile;
+  if (!pathFor) return null;
+  return files.map((file) => pathFor(file)).filter(Boolean);
+}
+
 /** Called when the main side goes away (the host stopped); Electron's preload never closes. */
 export function onBridgeClosed(listener: () => void): () => void {
   closeListeners.add(listener);

@@ -96,6 +96,8 @@ export default {
     incomingLabel: 'Incoming files',
     incoming: '{name} wants to send you {n} file(s).',
     review: 'Review',
+    dropNeedsApp: 'Dropping files needs the desktop app; in the browser host, type their paths on the Files screen.',
+    fileProgress: '{path}: {done} of {total}',
     from: '{what} from {name}',
     to: '{what} to {name}',
     nFiles: '{n} files',

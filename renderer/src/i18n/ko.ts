@@ -98,6 +98,8 @@ const ko: typeof en = {
     incomingLabel: '받을 파일',
     incoming: '{name}이(가) 파일 {n}개를 보내려고 합니다.',
     review: '확인',
+    dropNeedsApp: '파일 끌어 놓기는 데스크톱 앱에서만 됩니다. 브라우저 호스트에서는 파일 화면에 경로를 입력하세요.',
+    fileProgress: '{path}: {total} 중 {done}',
     from: '{name}에게서 받은 {what}',
     to: '{name}에게 보내는 {what}',
     nFiles: '파일 {n}개',
