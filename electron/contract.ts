@@ -44,6 +44,12 @@ export const Settings = z.object({
   devices: z.object({ audioInput: DeviceChoice.nullable(), videoInput: DeviceChoice.nullable(), audioOutput: DeviceChoice.nullable() }),
   /** STUN/TURN servers for calls beyond the LAN. TURN credentials are not here: see `setTurnCredential`. */
   ice: z.object({ servers: z.array(IceServerSetting).max(8), relayOnly: z.boolean() }),
+  /**
+   * Electron: `mute` is a global accelerator (`CommandOrControl+Shift+M`) that toggles mute from any
+   * application; `pushToTalk` a KeyboardEvent.code held in the call screen to talk while muted. '' = none.
+   * Core refuses invalid or conflicting ones with the reason (electron/core/shortcuts.ts).
+   */
+  shortcuts: z.object({ mute: z.string().max(100), pushToTalk: z.string().max(32) }),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -294,6 +300,30 @@ export const NotifyOutcome = z.enum(['shown', 'focused', 'do-not-disturb', 'disa
 export type NotifyOutcome = z.infer<typeof NotifyOutcome>;
 export const NotificationTag = z.string().regex(/^[A-Za-z0-9_:.-]{1,80}$/, 'must be 1-80 letters, digits or _:.-');
 
+/** A screen or window the screen-source picker offers (electron/core/capture/sources.ts). */
+export const CaptureSource = z.object({
+  /** desktopCapturer's id: `screen:<n>:0` or `window:<n>:0`. */
+  id: z.string().max(200),
+  kind: z.enum(['screen', 'window']),
+  name: z.string().max(200),
+  /** A PNG or JPEG data URL; null when the system gave none. */
+  thumbnail: z.string().nullable(),
+  appIcon: z.string().nullable(),
+  /** The display a screen shows (screens only). */
+  displayId: z.string().nullable(),
+  primary: z.boolean(),
+});
+export type CaptureSource = z.infer<typeof CaptureSource>;
+const CaptureRequestId = z.string().regex(/^capture-\d{1,12}$/, 'must be a capture request id');
+
+/** What a link opened from outside asks for (electron/core/links.ts): a peer's page, or the dial pad. */
+export const DeepLink = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('peer'), peerId: PeerId }),
+  z.object({ kind: z.literal('tel'), number: z.string().max(64) }),
+  z.object({ kind: z.literal('sip'), uri: z.string().max(512) }),
+]);
+export type DeepLink = z.infer<typeof DeepLink>;
+
 // Binary payloads (file chunks) cross as bytes: structured clone over IPC, binary frames on the host's WebSocket.
 const Bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'must be bytes');
 const FileRef = { id: TransferId, file: z.number().int().nonnegative().max(MAX_FILES_PER_OFFER) };
@@ -403,8 +433,27 @@ export const requests = {
   },
   /** Removes the notification with that tag (the call stopped ringing). */
   closeNotification: { input: z.object({ tag: NotificationTag }).strict(), output: z.undefined() },
-  /** A still photo from a call (PNG bytes): written under the download folder with a unique, sanitised name. */
-  savePhoto: { input: z.object({ data: Bytes, name: z.string().min(1).max(200) }).strict(), output: z.object({ path: z.string() }) },
+  /**
+   * A still photo from a call (PNG), written under the download folder with a unique, sanitised name.
+   * It travels in pieces of at most 512 KiB (the host's WebSocket frames are bounded): the first
+   * carries the name and answers an `upload` id that the following pieces name; `done` ends it.
+   */
+  savePhoto: {
+    input: z
+      .object({
+        name: z.string().min(1).max(200),
+        data: Bytes.refine((bytes) => bytes.length <= 524_288, 'must be at most 512 KiB'),
+        upload: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).optional(),
+        done: z.boolean(),
+      })
+      .strict(),
+    output: z.object({ path: z.string(), upload: z.string() }),
+  },
+  /** The user's answer to `captureSources`: a source (with the system's sound when offered), or null to cancel. */
+  chooseCaptureSource: {
+    input: z.object({ requestId: CaptureRequestId, sourceId: z.string().max(200).nullable(), audio: z.boolean() }).strict(),
+    output: z.undefined(),
+  },
 } as const;
 
 export const events = {
@@ -423,6 +472,15 @@ export const events = {
   trayAction: TrayAction,
   /** The user clicked a system notification (click) or one of its buttons (accept, decline). */
   notificationAction: z.object({ tag: NotificationTag, action: z.enum(['click', 'accept', 'decline']) }),
+  /**
+   * Electron: the page asked for a screen (getDisplayMedia) and main wants the user's choice; sent
+   * again with the same id when the thumbnails are refreshed. `audio`: the system's sound can be offered.
+   */
+  captureSources: z.object({ requestId: CaptureRequestId, sources: z.array(CaptureSource).max(500), audio: z.boolean() }),
+  /** Electron: a global shortcut was pressed (the app need not have focus). */
+  shortcut: z.object({ action: z.enum(['toggle-mute']) }),
+  /** Electron: a lanline:, tel: or sip: link was opened from another application. */
+  openLink: DeepLink,
 } as const;
 
 export type Requests = typeof requests;

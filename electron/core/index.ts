@@ -5,15 +5,20 @@
 import { eventNames } from '../contract.js';
 import { appInfo, type AppInfoSource } from './app-info.js';
 import { CallLog } from './calls/call-log.js';
+import { CapturePicker } from './capture/picker.js';
 import { checkExternalUrl } from './chat/external-url.js';
 import { ChatHistory } from './chat/history.js';
-import { TurnSecrets } from './calls/secrets.js';
+import { Photos } from './calls/photos.js';
+import { TurnSecrets, type SecretCodec } from './calls/secrets.js';
+import { DeviceRegistry } from './devices/registry.js';
 import { LanlineError } from './errors.js';
 import { EventHub } from './events.js';
 import { Identity } from './identity/identity.js';
 import { Peers, type PeersOptions } from './lan/peers.js';
 import type { Log } from './log.js';
+import { Notifications, type SystemNotifier } from './notifications/notifications.js';
 import { createDispatch, type Dispatch, type Handlers } from './rpc.js';
+import { checkPushToTalkKey, checkShortcuts } from './shortcuts.js';
 import { Settings, defaultSettings, type SettingsDefaults } from './settings/settings.js';
 import type { DocumentStore } from './storage.js';
 import { Transfers, type TransfersOptions } from './transfers/transfers.js';
@@ -38,6 +43,13 @@ export interface CoreDeps {
    * answers opened: false and the page opens the checked URL itself.
    */
   openExternal?: (url: string) => Promise<void>;
+  /**
+   * Electron: seals secrets (TURN credentials) with safeStorage. Without it (the host) they are kept
+   * plain in a 0600 file.
+   */
+  secretCodec?: SecretCodec;
+  /** Electron: system notifications (main's Notification). Without it `notify` answers 'unsupported'. */
+  notifier?: SystemNotifier;
   /** LAN options for this run: signaling port and bind address, mDNS on or off. */
   lan?: Pick<PeersOptions, 'port' | 'host' | 'discovery'>;
 }
@@ -46,6 +58,10 @@ export interface Core {
   dispatch: Dispatch;
   events: EventHub;
   settings: Settings;
+  /** Devices and call state the renderer reported, for the tray. */
+  devices: DeviceRegistry;
+  /** The screen-source picker's question to the renderer (Electron's display-media handler asks it). */
+  capture: CapturePicker;
   log: Log;
   /** Starts the LAN side (signaling, discovery) as soon as an identity exists. */
   start(): Promise<void>;
@@ -62,13 +78,25 @@ export function createCore(deps: CoreDeps): Core {
   const transfers = new Transfers({ store: deps.openStore('transfers'), settings, trust, events, log: deps.log, clock, snippetDir: deps.snippetDir, ...deps.files });
   const info = appInfo(deps.info);
   const calls = new CallLog(deps.openStore('calls'), deps.log, events);
-  const secrets = new TurnSecrets(deps.openStore('secrets'));
+  const secrets = new TurnSecrets(deps.openStore('secrets'), deps.secretCodec, deps.log);
+  const devices = new DeviceRegistry(events);
+  const photos = new Photos(() => settings.get().downloadDir);
+  const notifications = new Notifications(() => settings.get(), events, deps.notifier);
+  const capture = new CapturePicker(events);
   const chat = new ChatHistory({ folder: deps.chatDir, events, log: deps.log, clock });
 
   const handlers: Handlers = {
     getAppInfo: () => info,
     getSettings: () => settings.get(),
-    setSettings: (patch) => settings.set(patch),
+    setSettings: (patch) => {
+      if (patch.shortcuts) {
+        const problem = checkShortcuts({ mute: patch.shortcuts.mute }, info.platform)[0];
+        const key = checkPushToTalkKey(patch.shortcuts.pushToTalk);
+        if (problem) throw new LanlineError('invalid', `Mute shortcut: ${problem.reason}`);
+        if (!key.ok) throw new LanlineError('invalid', `Push to talk: ${key.reason}`);
+      }
+      return settings.set(patch);
+    },
     getIdentity: () => identity.summary(),
     registerCertificate: async (record) => {
       const summary = identity.register(record);
@@ -124,6 +152,24 @@ export function createCore(deps: CoreDeps): Core {
       }
       return { url: checked, opened: true };
     },
+    reportDevices: (report) => {
+      devices.reportDevices(report);
+      return undefined;
+    },
+    reportCallState: ({ inCall, muted }) => {
+      devices.reportCall(inCall, muted);
+      return undefined;
+    },
+    notify: (request) => notifications.notify(request),
+    closeNotification: ({ tag }) => {
+      notifications.close(tag);
+      return undefined;
+    },
+    savePhoto: (piece) => photos.save(piece),
+    chooseCaptureSource: ({ requestId, sourceId, audio }) => {
+      capture.choose(requestId, sourceId, audio);
+      return undefined;
+    },
     sendSignal: async ({ peerId, message }) => {
       await peers.send(peerId, message);
       return undefined;
@@ -134,6 +180,8 @@ export function createCore(deps: CoreDeps): Core {
     dispatch: createDispatch(handlers, deps.log),
     events,
     settings,
+    devices,
+    capture,
     log: deps.log,
     start: () => peers.start(),
     async close() {

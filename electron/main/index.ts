@@ -6,10 +6,17 @@ import { join } from 'node:path';
 import { app, BrowserWindow, session, shell } from 'electron';
 import { createCore, type Core } from '../core/index.js';
 import { createLog, fileSink } from '../core/log.js';
+import { handleDisplayMedia } from './capture.js';
 import { bindContract } from './ipc.js';
+import { handleLinks } from './links.js';
+import { registerShortcuts } from './shortcuts.js';
+import { checkForUpdates } from './updates.js';
 import { applyPermissionPolicy } from './permissions.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { openPath, pickFiles } from './files.js';
+import { notificationsSupported, systemNotifier } from './notifications.js';
+import { safeStorageCodec } from './secrets.js';
+import { createTray } from './tray.js';
 import { ElectronDocumentStore } from './storage.js';
 import { createMainWindow, focus } from './window.js';
 
@@ -32,6 +39,8 @@ function start(): void {
     snippetDir: join(app.getPath('userData'), 'snippets'),
     chatDir: join(app.getPath('userData'), 'chat'),
     openExternal: (url) => shell.openExternal(url),
+    secretCodec: safeStorageCodec,
+    ...(notificationsSupported() && { notifier: systemNotifier(() => mainWindow, () => core?.settings.get().language ?? 'en') }),
     files: {
       pickFiles: (folders) => pickFiles(mainWindow, folders),
       openPath: (path, reveal) => openPath(path, reveal),
@@ -39,16 +48,21 @@ function start(): void {
   });
   serveRenderer();
   applyPermissionPolicy(session.defaultSession);
+  handleDisplayMedia(session.defaultSession, core.capture);
+  registerShortcuts(core);
+  checkForUpdates(log);
   bindContract(core);
   mainWindow = createMainWindow();
   mainWindow.on('closed', () => (mainWindow = null));
+  createTray({ core, window: () => mainWindow, quit: () => app.quit() });
   void core.start();
 }
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => focus(mainWindow));
+  // A second instance (a link opened from another application) hands its argv over and quits.
+  handleLinks(() => core, () => mainWindow, () => focus(mainWindow));
   app.on('window-all-closed', () => app.quit());
   app.on('activate', () => {
     if (!mainWindow && app.isReady()) mainWindow = createMainWindow();

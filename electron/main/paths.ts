@@ -6,3 +6,5 @@ export const APP_ORIGIN = 'app://lanline';
 export const APP_ENTRY = `${APP_ORIGIN}/index.html`;
 export const rendererRoot = (): string => join(app.getAppPath(), 'out', 'renderer');
 export const preloadPath = (): string => join(app.getAppPath(), 'out', 'preload', 'index.cjs');
+/** Runtime assets (tray icons): next to the app when packaged (extraResources), in the repo otherwise. */
+export const resourcesDir = (): string => (app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources'));

@@ -13,6 +13,7 @@ import { useLinksStore } from './stores/links';
 import { usePeersStore } from './stores/peers';
 import { useSettingsStore } from './stores/settings';
 import { useTransfersStore } from './stores/transfers';
+import { useDeepLinkStore } from './stores/deep-link';
 import './styles/main.css';
 
 async function start(): Promise<void> {
@@ -32,6 +33,7 @@ async function start(): Promise<void> {
   await useTransfersStore().load();
   // Unread counts, and what an earlier run could not deliver goes out again.
   await chat.load();
+  useDeepLinkStore().load();
   app.mount('#app');
   // Renewal talks to peers, so it runs once the UI is up; its outcome shows on the Peers screen.
   await identity.renewIfDue();

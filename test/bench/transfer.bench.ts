@@ -152,7 +152,8 @@ function processes(): Array<{ pid: number; ppid: number; args: string }> {
 /** The receiving host's node process and its page's renderer process. */
 function receiverProcesses(receiver: Instance): { host: number; renderer: number } {
   const all = processes();
-  const host = all.find((p) => p.args.includes('out/host/index.js') && p.args.includes(receiver.host.dataDir))!.pid;
+  // The node process itself, not the npm and shell processes that started it.
+  const host = all.find((p) => /^(\S*\/)?node\s/.test(p.args) && p.args.includes('out/host/index.js') && p.args.includes(receiver.host.dataDir))!.pid;
   const browser = all.find((p) => p.args.includes(`--user-data-dir=${receiver.app.userDataDir}`) && !p.args.includes('--type='))!.pid;
   const descendants = new Set([browser]);
   for (let grew = true; grew; ) {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/host.js';
 import { closeAll, launchInstance, type Instance } from '../support/instances.js';
+import { addByAddress, lanPort } from '../support/peers.js';
 
 afterEach(closeAll);
 
@@ -19,17 +20,8 @@ const tag = randomBytes(3).toString('hex');
 const ALICE = `Alice ${tag}`;
 const BOB = `Bob ${tag}`;
 
-async function lanPort(instance: Instance): Promise<string> {
-  return (await instance.page.getByTestId('my-lan-port').textContent()) ?? '';
-}
-
 function peerItem(instance: Instance, name: string) {
   return instance.page.getByRole('list', { name: 'Peers on the network' }).getByRole('listitem', { name });
-}
-
-async function addByAddress(from: Instance, to: Instance): Promise<void> {
-  await from.page.getByLabel('Add by address').fill(`127.0.0.1:${await lanPort(to)}`);
-  await from.page.getByRole('button', { name: 'Add', exact: true }).click();
 }
 
 async function meet(a: Instance, aName: string, b: Instance, bName: string): Promise<void> {

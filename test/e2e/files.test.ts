@@ -4,15 +4,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sha256OfFile, writeRandomFile } from '../support/files.js';
 import { tempDir } from '../support/host.js';
 import { closeAll, launchInstance, type Instance } from '../support/instances.js';
+import { lan, lanPort } from '../support/peers.js';
 
 afterEach(closeAll);
 
-const lan = ['--lan-port', '0'];
 const MiB = 1024 * 1024;
-
-async function lanPort(instance: Instance): Promise<string> {
-  return (await instance.page.getByTestId('my-lan-port').textContent()) ?? '';
-}
 
 /** Two instances that met by address; the receiver saves into its own download folder. */
 async function pair(options: { receiverData?: string; receiverChromium?: string } = {}) {

@@ -1,32 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { tempDir } from '../support/host.js';
 import { closeAll, launchInstance, type Instance } from '../support/instances.js';
+import { randomFingerprint } from '../support/lan.js';
+import { addByAddress, lan, lanPort, peerId, peerRow } from '../support/peers.js';
 
 afterEach(closeAll);
 
-const lan = ['--lan-port', '0'];
 
-async function myPeerId(instance: Instance): Promise<string> {
-  return (await instance.page.getByTestId('my-peer-id').textContent()) ?? '';
-}
+const myPeerId = peerId;
 
-async function lanPort(instance: Instance): Promise<string> {
-  return (await instance.page.getByTestId('my-lan-port').textContent()) ?? '';
-}
-
-function peerItem(instance: Instance, name: string) {
-  return instance.page.getByRole('list', { name: 'Peers on the network' }).getByRole('listitem', { name });
-}
-
-async function addByAddress(from: Instance, to: Instance): Promise<void> {
-  await from.page.getByLabel('Add by address').fill(`127.0.0.1:${await lanPort(to)}`);
-  await from.page.getByRole('button', { name: 'Add', exact: true }).click();
-}
-
-function randomFingerprint(): string {
-  return `sha-256 ${[...randomBytes(32)].map((byte) => byte.toString(16).padStart(2, '0').toUpperCase()).join(':')}`;
+/** A peer's row, by id; the name is checked too (mDNS may list other instances named alike). */
+async function peerItem(instance: Instance, of: Instance, name: string) {
+  const row = await peerRow(instance, of);
+  await row.getByText(name, { exact: true }).waitFor();
+  return row;
 }
 
 describe('identity', () => {
@@ -57,20 +45,20 @@ describe('two instances on loopback', () => {
     const bob = await launchInstance({ name: 'Bob', extraArgs: lan });
     await addByAddress(alice, bob);
 
-    await peerItem(alice, 'Bob').getByText('Known').waitFor();
-    await peerItem(bob, 'Alice').getByText('Known').waitFor();
-    await expect(peerItem(alice, 'Bob').getByText('Online').isVisible()).resolves.toBe(true);
-    expect(await peerItem(alice, 'Bob').locator('.peer-id').textContent()).toBe(await myPeerId(bob));
+    await (await peerItem(alice, bob, 'Bob')).getByText('Known').waitFor();
+    await (await peerItem(bob, alice, 'Alice')).getByText('Known').waitFor();
+    await expect((await peerItem(alice, bob, 'Bob')).getByText('Online').isVisible()).resolves.toBe(true);
+    expect(await (await peerItem(alice, bob, 'Bob')).locator('.peer-id').textContent()).toBe(await myPeerId(bob));
 
-    await alice.page.getByRole('button', { name: 'Show safety code for Bob' }).click();
-    await bob.page.getByRole('button', { name: 'Show safety code for Alice' }).click();
-    const aliceCode = await alice.page.getByLabel('Safety code for Bob', { exact: true }).textContent();
-    const bobCode = await bob.page.getByLabel('Safety code for Alice', { exact: true }).textContent();
+    await (await peerRow(alice, bob)).getByRole('button', { name: 'Show safety code for Bob' }).click();
+    await (await peerRow(bob, alice)).getByRole('button', { name: 'Show safety code for Alice' }).click();
+    const aliceCode = await (await peerRow(alice, bob)).getByLabel('Safety code for Bob', { exact: true }).textContent();
+    const bobCode = await (await peerRow(bob, alice)).getByLabel('Safety code for Alice', { exact: true }).textContent();
     expect(aliceCode).toMatch(/^\d{5} \d{5} \d{5} \d{5}$/);
     expect(bobCode).toBe(aliceCode);
 
-    await alice.page.getByRole('button', { name: 'Mark Bob verified' }).click();
-    await peerItem(alice, 'Bob').getByText('Verified').waitFor();
+    await (await peerRow(alice, bob)).getByRole('button', { name: 'Mark Bob verified' }).click();
+    await (await peerItem(alice, bob, 'Bob')).getByText('Verified').waitFor();
     expect(alice.app.errors).toEqual([]);
     expect(bob.app.errors).toEqual([]);
   });
@@ -79,7 +67,7 @@ describe('two instances on loopback', () => {
     const alice = await launchInstance({ name: 'Alice', extraArgs: lan });
     const bob = await launchInstance({ name: 'Bob', extraArgs: lan });
     await addByAddress(alice, bob);
-    await peerItem(alice, 'Bob').getByText('Known').waitFor();
+    await (await peerItem(alice, bob, 'Bob')).getByText('Known').waitFor();
     const bobId = await myPeerId(bob);
     const port = await lanPort(alice);
     await bob.stop();
@@ -95,7 +83,7 @@ describe('two instances on loopback', () => {
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/Bob is using a different certificate from the one Lanline pinned/);
     // The pin is unchanged: the list says the certificate changed, and accepting it is a deliberate act.
-    await peerItem(alice, 'Bob').getByText('Certificate changed').waitFor();
+    await (await peerItem(alice, bob, 'Bob')).getByText('Certificate changed').waitFor();
     await expect(alice.page.getByRole('button', { name: 'Accept the new certificate of Bob' }).isVisible()).resolves.toBe(true);
   });
 });
@@ -107,9 +95,9 @@ describe('certificate renewal', () => {
     const alice = await launchInstance({ name: 'Alice', dataDir, userDataDir, extraArgs: lan });
     const bob = await launchInstance({ name: 'Bob', extraArgs: lan });
     await addByAddress(alice, bob);
-    await peerItem(bob, 'Alice').getByText('Known').waitFor();
-    await bob.page.getByRole('button', { name: 'Mark Alice verified' }).click();
-    await peerItem(bob, 'Alice').getByText('Verified').waitFor();
+    await (await peerItem(bob, alice, 'Alice')).getByText('Known').waitFor();
+    await (await peerRow(bob, alice)).getByRole('button', { name: 'Mark Alice verified' }).click();
+    await (await peerItem(bob, alice, 'Alice')).getByText('Verified').waitFor();
     const oldId = await myPeerId(alice);
     const port = Number(new URL(alice.host.origin).port);
     await alice.stop();

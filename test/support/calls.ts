@@ -4,8 +4,10 @@
  */
 import type { Page } from 'playwright-core';
 import type { Instance } from './instances.js';
+import { peerRow, showScreen } from './peers.js';
 
-export const lan = ['--lan-port', '0'];
+export { lan, meet, peerId, peerRow, showScreen } from './peers.js';
+
 
 /**
  * Counts the page's RTCPeerConnections (and the camera tracks it opened) that carry media and are not closed, by wrapping the
@@ -44,47 +46,12 @@ export const liveCameras = (instance: Instance): Promise<number> => instance.pag
 
 export const openMediaPcs = (instance: Instance): Promise<number> => instance.page.evaluate(() => (window as unknown as { __mediaPcs: () => number }).__mediaPcs());
 
-const ids = new WeakMap<Instance, string>();
-
-/** The instance's own peer id, as its Peers screen shows it (read once). */
-export async function peerId(instance: Instance): Promise<string> {
-  let id = ids.get(instance);
-  if (!id) {
-    await showScreen(instance, 'Peers');
-    id = (await instance.page.getByTestId('my-peer-id').textContent()) ?? '';
-    ids.set(instance, id);
-  }
-  return id;
-}
-
-/**
- * A peer's row, found by its id: names are not unique (mDNS also lists instances that other test
- * runs on this machine started under the same names).
- */
-export async function peerRow(instance: Instance, of: Instance) {
-  return instance.page.getByRole('list', { name: 'Peers on the network' }).locator(`li[data-peer-id="${await peerId(of)}"]`);
-}
-
-/** `from` adds `to` by address; resolves once both list each other as online. */
-export async function meet(from: Instance, to: Instance): Promise<void> {
-  await showScreen(from, 'Peers');
-  await showScreen(to, 'Peers');
-  const port = await to.page.getByTestId('my-lan-port').textContent();
-  await from.page.getByLabel('Add by address').fill(`127.0.0.1:${port}`);
-  await from.page.getByRole('button', { name: 'Add', exact: true }).click();
-  await (await peerRow(from, to)).getByText('Online', { exact: true }).waitFor();
-  await (await peerRow(to, from)).getByText('Online', { exact: true }).waitFor();
-}
-
 /** Clicks 'Call <name>' or 'Video call <name>' in the caller's row for the callee. */
 export async function dial(from: Instance, to: Instance, toName: string, video: boolean): Promise<void> {
   await showScreen(from, 'Peers');
   await (await peerRow(from, to)).getByRole('button', { name: `${video ? 'Video call' : 'Call'} ${toName}`, exact: true }).click();
 }
 
-export async function showScreen(instance: Instance, name: 'Peers' | 'Call' | 'Settings'): Promise<void> {
-  await instance.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name, exact: true }).click();
-}
 
 /** One figure of the statistics panel for a participant, as shown. */
 export async function stat(instance: Instance, name: string, key: string): Promise<string> {

@@ -15,6 +15,20 @@ const require = createRequire(import.meta.url);
 const config = parse(readFileSync(join(repoRoot, 'electron-builder.yml'), 'utf8'));
 const targets = (platform: { target: Array<string | { target: string }> }) => platform.target.map((t) => (typeof t === 'string' ? t : t.target));
 
+describe('.github/workflows/build.yml', () => {
+  const workflow = parse(readFileSync(join(repoRoot, '.github/workflows/build.yml'), 'utf8'));
+
+  it('builds and tests on the Windows, macOS and Linux runners', () => {
+    const runners = workflow.jobs.build.strategy.matrix.include.map((entry: { os: string }) => entry.os);
+    expect(runners).toEqual(expect.arrayContaining(['windows-latest', 'macos-latest', 'ubuntu-latest']));
+    expect(workflow.jobs.build['runs-on']).toBe('${{ matrix.os }}');
+    const commands = workflow.jobs.build.steps.map((step: { run?: string }) => step.run ?? '').join('\n');
+    expect(commands).toMatch(/--project unit/);
+    expect(commands).toMatch(/--project e2e/);
+    expect(commands).toMatch(/npm run dist/);
+  });
+});
+
 describe('electron-builder.yml', () => {
   it("validates against electron-builder's schema", () => {
     const schema = JSON.parse(readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8'));
@@ -34,7 +48,32 @@ describe('electron-builder.yml', () => {
     expect(targets(config.win)).toContain('nsis');
     expect(config.nsis.perMachine).toBe(false);
     expect(targets(config.mac)).toEqual(expect.arrayContaining(['dmg', 'zip']));
-    expect(targets(config.linux)).toEqual(expect.arrayContaining(['AppImage', 'deb']));
+    expect(targets(config.linux)).toEqual(expect.arrayContaining(['AppImage', 'deb', 'rpm']));
+    expect(config.win.target.find((t: { target: string }) => t.target === 'nsis').arch).toEqual(['x64', 'arm64']);
+    for (const target of config.mac.target) expect(target.arch).toEqual(['universal']);
+  });
+
+  it('registers the lanline:, tel: and sip: links that electron/core/links.ts parses', () => {
+    const schemes = config.protocols.flatMap((protocol: { schemes: string[] }) => protocol.schemes);
+    expect(schemes).toEqual(expect.arrayContaining(['lanline', 'tel', 'sip']));
+  });
+
+  it('flips the Electron fuses after packing, and publishes updates to GitHub releases', () => {
+    expect(config.afterPack).toBe('build/after-pack.cjs');
+    const { fuses, executableOf } = require(join(repoRoot, config.afterPack));
+    const { FuseV1Options } = require('@electron/fuses');
+    expect(fuses).toMatchObject({
+      [FuseV1Options.RunAsNode]: false,
+      [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: false,
+      [FuseV1Options.EnableNodeCliInspectArguments]: false,
+      [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
+      [FuseV1Options.OnlyLoadAppFromAsar]: true,
+    });
+    const context = (platform: string) => ({ electronPlatformName: platform, appOutDir: '/out', packager: { appInfo: { productFilename: 'Lanline' }, executableName: 'lanline' } });
+    expect(executableOf(context('darwin'))).toBe('/out/Lanline.app/Contents/MacOS/Lanline');
+    expect(executableOf(context('win32'))).toBe(join('/out', 'Lanline.exe'));
+    expect(executableOf(context('linux'))).toBe(join('/out', 'lanline'));
+    expect(config.publish).toEqual([expect.objectContaining({ provider: 'github' })]);
   });
 
   it('signs macOS with the hardened runtime, camera and microphone entitlements and usage strings', () => {

@@ -11,7 +11,9 @@ const settings: Settings = {
   downloadDir: '/tmp',
   lanPort: 47990,
   notifications: true,
+  doNotDisturb: false,
   devices: { audioInput: null, videoInput: null, audioOutput: null },
+  shortcuts: { mute: 'CommandOrControl+Shift+M', pushToTalk: 'Space' },
   ice: { servers: [], relayOnly: false },
 };
 

@@ -25,8 +25,10 @@ export function defaultSettings(base: SettingsDefaults): SettingsValue {
     theme: 'system',
     lanPort: 47990,
     notifications: true,
+    doNotDisturb: false,
     devices: { audioInput: null, videoInput: null, audioOutput: null },
     ice: { servers: [], relayOnly: false },
+    shortcuts: { mute: 'CommandOrControl+Shift+M', pushToTalk: 'Space' },
   };
 }
 

@@ -1,10 +1,12 @@
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef } from 'vue';
-import type { CallRecord, DeviceChoice } from '../../../electron/contract';
+import type { CallRecord, DeviceChoice, DeviceKindName, DeviceReport, TrayAction } from '../../../electron/contract';
 import { bridge, LanlineError } from '../bridge';
 import { i18n } from '../i18n';
+import type { IceConfig } from '../rtc/call/call';
 import { CallGroup } from '../rtc/call/call-group';
 import { deviceToUse, listDevices, matchDevice, type DeviceInfo, type DeviceKind } from '../rtc/call/devices';
+import { photoName, photoPieces, takePhoto as snapshot, type Photo } from '../rtc/call/photo';
 import { useAppStore } from './app';
 import { useIdentityStore } from './identity';
 import { useLinksStore } from './links';
@@ -12,7 +14,18 @@ import { usePeersStore } from './peers';
 import { useSettingsStore } from './settings';
 
 type PreferenceKey = 'audioInput' | 'videoInput' | 'audioOutput';
+export interface GalleryPhoto extends Photo {
+  id: number;
+  subject: string;
+  url: string;
+  /** Where it was saved, once saved. */
+  savedAs: string | null;
+}
+const MAX_PHOTOS = 12;
 const preferenceOf: Record<DeviceKind, PreferenceKey> = { audioinput: 'audioInput', videoinput: 'videoInput', audiooutput: 'audioOutput' };
+const kindOf: Record<DeviceKindName, DeviceKind> = { audioInput: 'audioinput', videoInput: 'videoinput', audioOutput: 'audiooutput' };
+/** The tag of the incoming-call notification (system or browser). */
+const CALL_TAG = 'lanline-call';
 
 /**
  * The call screen's state: wraps rtc/call's CallGroup (participants, ringing, local media), the
@@ -28,7 +41,13 @@ export const useCallStore = defineStore('call', () => {
   const log = ref<CallRecord[]>([]);
   const devices = shallowRef<Record<DeviceKind, DeviceInfo[]>>({ audioinput: [], videoinput: [], audiooutput: [] });
   const error = ref<string | null>(null);
+  /** Still photos taken in calls, newest first, until the app closes (at most MAX_PHOTOS). */
+  const photos = ref<GalleryPhoto[]>([]);
+  let photoCount = 0;
   let notification: Notification | null = null;
+  /** The ringing call was notified (by the system or the browser); cleared when it stops ringing. */
+  let notified = false;
+  let reportedCall = '';
 
   const nameOf = (peerId: string) => peers.peers.find((peer) => peer.id === peerId)?.name ?? peerId.slice(0, 7);
   const preference = (kind: DeviceKind): DeviceChoice | null => settings.current?.devices[preferenceOf[kind]] ?? null;
@@ -38,10 +57,7 @@ export const useCallStore = defineStore('call', () => {
       router: useLinksStore().router,
       ownId: () => identity.summary?.peerId ?? null,
       certificate: () => identity.certificate?.certificate ?? null,
-      ice: async () => {
-        const config = await bridge().getIceConfig();
-        return { iceServers: config.iceServers, iceTransportPolicy: config.iceTransportPolicy };
-      },
+      ice: () => iceConfig(),
       deviceIds: () => ({
         audio: matchDevice(devices.value.audioinput, 'audioinput', preference('audioinput'))?.deviceId ?? null,
         video: matchDevice(devices.value.videoinput, 'videoinput', preference('videoinput'))?.deviceId ?? null,
@@ -51,12 +67,26 @@ export const useCallStore = defineStore('call', () => {
     }),
   );
 
+  /**
+   * The ICE servers, asked once and kept until the settings change (a TURN password is stored before
+   * the settings that name its server are saved), so dialing and answering do not wait on core.
+   */
+  let ice: Promise<IceConfig> | null = null;
+  function iceConfig(): Promise<IceConfig> {
+    ice ??= bridge()
+      .getIceConfig()
+      .then((config) => ({ iceServers: config.iceServers, iceTransportPolicy: config.iceTransportPolicy }));
+    ice.catch(() => (ice = null));
+    return ice;
+  }
+
   let wasActive = false;
   group.onChange(() => {
     version.value += 1;
-    if (group.ringing) notifyIncoming();
+    if (group.ringing) void notifyIncoming();
     else closeNotification();
     const active = group.calls.size > 0;
+    reportCallState(active, group.local?.muted ?? false);
     if (active && !wasActive) {
       app.show('call');
       void refreshDevices();
@@ -71,6 +101,8 @@ export const useCallStore = defineStore('call', () => {
       name: nameOf(call.peerId),
       state: call.state,
       stream: call.remote,
+      /** Their shared screen, while they share one (shown large, the camera small). */
+      screen: call.remoteScreenId !== null && call.screen.getVideoTracks().length > 0 ? call.screen : null,
       stats: call.stats,
       held: call.remoteHeld,
       connectedAt: call.connectedAt,
@@ -101,6 +133,68 @@ export const useCallStore = defineStore('call', () => {
     bridge().on.callsChanged((next) => (log.value = next));
     log.value = await bridge().listCalls();
     navigator.mediaDevices?.addEventListener('devicechange', () => void onDeviceChange());
+    bridge().on.settingsChanged(() => (ice = null));
+    void iceConfig().catch(() => undefined);
+    bridge().on.trayAction((action) => void onTrayAction(action));
+    // The global mute shortcut (Electron), pressed in any application.
+    bridge().on.shortcut(({ action }) => action === 'toggle-mute' && group.local && setMuted(!group.local.muted));
+    bridge().on.notificationAction(({ tag, action }) => {
+      if (tag !== CALL_TAG) return;
+      if (action === 'accept') void accept();
+      else if (action === 'decline') decline();
+      else app.show('call');
+    });
+    // The tray's device menus are filled before any call (ids without labels until media was allowed).
+    void refreshDevices().catch(() => undefined);
+  }
+
+  /** The tray asked: mute or a device (main carries out window, quit and do-not-disturb itself). */
+  async function onTrayAction(action: TrayAction): Promise<void> {
+    if (action.type === 'set-muted') setMuted(action.muted);
+    else if (action.type === 'choose-device') await chooseDevice(kindOf[action.kind], action.deviceId);
+  }
+
+  /** A still photo of what `video` shows (a participant's video or the local camera), into the gallery. */
+  const takePhoto = (video: HTMLVideoElement, subject: string) =>
+    attempt(async () => {
+      const photo = await snapshot(video);
+      photoCount += 1;
+      photos.value = [{ ...photo, id: photoCount, subject, url: URL.createObjectURL(photo.blob), savedAs: null }, ...photos.value];
+      for (const dropped of photos.value.splice(MAX_PHOTOS)) URL.revokeObjectURL(dropped.url);
+    });
+
+  /** Writes the photo under the download folder (core picks a free, safe name). */
+  const savePhoto = (id: number) =>
+    attempt(async () => {
+      const photo = photos.value.find((candidate) => candidate.id === id);
+      if (!photo) return;
+      const name = photoName(photo.subject, photo.takenAt);
+      let upload: string | undefined;
+      let path = '';
+      for await (const piece of photoPieces(photo.blob)) {
+        ({ upload, path } = await bridge().savePhoto({ name, ...piece, ...(upload && { upload }) }));
+      }
+      photo.savedAs = path;
+    });
+
+  /** Tells core the device lists and the selected ones, for the tray's menus. */
+  function reportDevices(): void {
+    const list = (kind: DeviceKind) => devices.value[kind].map((device) => ({ id: device.deviceId, label: device.label }));
+    const chosen = (kind: DeviceKind) => selected(kind) || null;
+    const report: DeviceReport = {
+      audioInput: list('audioinput'),
+      videoInput: list('videoinput'),
+      audioOutput: list('audiooutput'),
+      selected: { audioInput: chosen('audioinput'), videoInput: chosen('videoinput'), audioOutput: chosen('audiooutput') },
+    };
+    void bridge().reportDevices(report).catch((reason: unknown) => console.warn(`devices: ${LanlineError.from(reason).message}`));
+  }
+
+  function reportCallState(inCall: boolean, muted: boolean): void {
+    const key = `${inCall}/${muted}`;
+    if (key === reportedCall) return;
+    reportedCall = key;
+    void bridge().reportCallState({ inCall, muted }).catch(() => undefined);
   }
 
   async function attempt(action: () => Promise<void> | void): Promise<void> {
@@ -112,15 +206,18 @@ export const useCallStore = defineStore('call', () => {
     }
   }
 
+  /** Devices were listed at start and on every change; before a first list, wait for one. */
+  const devicesReady = () => (devices.value.audioinput.length || devices.value.videoinput.length ? (void refreshDevices().catch(() => undefined), Promise.resolve()) : refreshDevices());
+
   const dial = (peerId: string, video: boolean) =>
     attempt(async () => {
-      await refreshDevices();
+      await devicesReady();
       await group.dial(peerId, video);
       app.show('call');
     });
   const accept = () =>
     attempt(async () => {
-      await refreshDevices();
+      await devicesReady();
       await group.accept();
       app.show('call');
     });
@@ -130,10 +227,31 @@ export const useCallStore = defineStore('call', () => {
   const setHeld = (held: boolean) => group.setHeld(held);
   const setCamera = (on: boolean) => attempt(() => group.setCamera(on));
   const reconnect = () => group.reconnect();
+  /** Picker cancelled: nothing changes and nothing is said. */
+  const startSharing = () => attempt(async () => void (await group.startSharing()));
+  const stopSharing = () => group.stopSharing();
+
+  /** Push to talk: holding the key (settings.shortcuts.pushToTalk) in a muted call unmutes until it is released. */
+  const talking = ref(false);
+  function pushToTalk(held: boolean): void {
+    const media = group.local;
+    if (held && media?.muted && !talking.value) {
+      talking.value = true;
+      group.setMuted(false);
+    } else if (!held && talking.value) {
+      talking.value = false;
+      if (group.local) group.setMuted(true);
+    }
+  }
+  const sharing = computed(() => {
+    void version.value;
+    return group.screen !== null;
+  });
 
   async function refreshDevices(): Promise<void> {
     if (!navigator.mediaDevices) return;
     devices.value = await listDevices();
+    reportDevices();
   }
 
   /** The user picked a device: remembered (id and label) and used now. */
@@ -142,6 +260,7 @@ export const useCallStore = defineStore('call', () => {
     const choice = device && deviceId !== 'default' ? { id: device.deviceId, label: device.label } : null;
     const current = settings.current?.devices ?? { audioInput: null, videoInput: null, audioOutput: null };
     await settings.save({ devices: { ...current, [preferenceOf[kind]]: choice } });
+    reportDevices();
     if (kind === 'audiooutput') return;
     await attempt(() => group.useDevice(kind === 'audioinput' ? 'audio' : 'video', choice?.id ?? null));
   }
@@ -165,18 +284,37 @@ export const useCallStore = defineStore('call', () => {
     }
   }
 
-  function notifyIncoming(): void {
-    if (notification || !document.hidden || !settings.current?.notifications || typeof Notification === 'undefined') return;
+  /**
+   * Core decides (settings, do-not-disturb, focus) and shows a system notification in Electron; the
+   * browser host has none ('unsupported'), so the page shows the browser's own while it is hidden.
+   */
+  async function notifyIncoming(): Promise<void> {
+    if (notified || !group.ringing) return;
+    notified = true;
+    const body = i18n.global.t('call.notification', { name: nameOf(group.ringing.peerId) });
+    const answer = await bridge()
+      .notify({ kind: 'call', title: document.title || 'Lanline', body, tag: CALL_TAG, actions: true })
+      .catch(() => ({ shown: false, outcome: 'unsupported' as const }));
+    if (answer.outcome === 'unsupported') browserNotification(body);
+  }
+
+  function browserNotification(body: string): void {
+    if (notification || !document.hidden || typeof Notification === 'undefined') return;
     const show = () => {
-      if (!group.ringing) return;
-      notification = new Notification(document.title, { body: i18n.global.t('call.notification', { name: nameOf(group.ringing.peerId) }), tag: 'lanline-call', requireInteraction: true });
-      notification.onclick = () => window.focus();
+      if (!group.ringing || !notified) return;
+      notification = new Notification(document.title, { body, tag: CALL_TAG, requireInteraction: true });
+      notification.onclick = () => {
+        window.focus();
+        app.show('call');
+      };
     };
     if (Notification.permission === 'granted') show();
     else if (Notification.permission === 'default') void Notification.requestPermission().then((permission) => permission === 'granted' && show());
   }
 
   function closeNotification(): void {
+    if (notified) void bridge().closeNotification({ tag: CALL_TAG }).catch(() => undefined);
+    notified = false;
     notification?.close();
     notification = null;
   }
@@ -184,6 +322,9 @@ export const useCallStore = defineStore('call', () => {
   return {
     version,
     log,
+    photos,
+    takePhoto,
+    savePhoto,
     devices,
     error,
     groupError,
@@ -202,6 +343,11 @@ export const useCallStore = defineStore('call', () => {
     setHeld,
     setCamera,
     reconnect,
+    sharing,
+    talking,
+    pushToTalk,
+    startSharing,
+    stopSharing,
     refreshDevices,
     chooseDevice,
     selected,

@@ -53,6 +53,8 @@ export class CallGroup {
   private readonly expected = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
   private opening: Promise<LocalMedia> | null = null;
+  /** The screen (and its sound, when shared) this side sends to every participant, or null. */
+  screen: MediaStream | null = null;
 
   constructor(private readonly options: CallGroupOptions) {
     options.router.onNewSession('call', (peerId, offer) => this.onOffer(peerId, offer));
@@ -136,6 +138,45 @@ export class CallGroup {
     for (const call of this.calls.values()) call.reconnect();
   }
 
+  /** Shares a screen or window with everyone in the call; false when the user cancelled the picker. */
+  async startSharing(mediaDevices: MediaDevices = navigator.mediaDevices): Promise<boolean> {
+    if (this.screen || this.calls.size === 0) return this.screen !== null;
+    let stream: MediaStream;
+    try {
+      stream = await mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: true });
+    } catch (error) {
+      if ((error as Error).name === 'NotAllowedError') return false;
+      throw error;
+    }
+    if (this.calls.size === 0) {
+      stream.getTracks().forEach((track) => track.stop());
+      return false;
+    }
+    const video = stream.getVideoTracks()[0];
+    if (video) video.contentHint = 'detail';
+    video?.addEventListener('ended', () => this.stopSharing(), { once: true });
+    this.screen = stream;
+    for (const call of this.calls.values()) void this.shareWith(call);
+    this.changed();
+    return true;
+  }
+
+  stopSharing(): void {
+    const screen = this.screen;
+    if (!screen) return;
+    this.screen = null;
+    screen.getTracks().forEach((track) => track.stop());
+    for (const call of this.calls.values()) void call.setScreen(null).catch(() => undefined);
+    this.changed();
+  }
+
+  private async shareWith(call: Call): Promise<void> {
+    const screen = this.screen;
+    if (!screen) return;
+    if (call.channel.readyState === 'open') await call.setScreen(screen.getTracks()).catch((error: unknown) => this.fail(error));
+    else call.channel.addEventListener('open', () => void this.shareWith(call), { once: true });
+  }
+
   private async media(video: boolean): Promise<LocalMedia> {
     if (this.local) return this.local;
     const ids = this.options.deviceIds();
@@ -163,6 +204,7 @@ export class CallGroup {
     const ice = await this.options.ice();
     const call = new Call({ router: this.options.router, peerId, ownId, certificate, session, ice, direction, video, local });
     this.calls.set(peerId, call);
+    if (this.screen) void this.shareWith(call);
     call.onChange(() => {
       if (call.state === 'ended') this.ended(call);
       this.changed();
@@ -249,6 +291,7 @@ export class CallGroup {
     const outcome = call.connectedAt ? 'answered' : outcomes[call.end ?? 'hangup'];
     this.log(call.peerId, call.options.direction, call.options.video, call.startedAt, call.connectedAt ? Date.now() - call.connectedAt : 0, outcome);
     if (this.calls.size === 0) {
+      this.stopSharing();
       this.local?.stop();
       this.local = null;
       this.expected.clear();

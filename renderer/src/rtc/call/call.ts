@@ -7,6 +7,12 @@
  * Next to the media, a negotiated data channel (id 0, label 'call', JSON text, docs/protocol.md#calls)
  * carries what the call itself needs to say: hold, and the mesh messages of a group call.
  *
+ * Screen share (docs/protocol.md#screen-share): the sharer adds its screen track (and the screen's
+ * audio, when the picker offered it) on transceivers of their own, all in one MediaStream whose id it
+ * announces first on the call channel ({t:'screen', stream}); the receiver files the tracks of that
+ * stream under `screen` rather than `remote`. Stopping sends {t:'screen', stream:null} and makes the
+ * share transceivers inactive, so sharing again reuses them.
+ *
  * Resilience: on 'disconnected' (after a 2 s grace) or 'failed' the connection restarts ICE and the
  * call shows 'reconnecting' until it is connected again; renegotiation goes through PeerLink.
  */
@@ -19,7 +25,11 @@ import { StatsSampler, type CallStats } from './stats';
 
 export type CallState = 'dialing' | 'connecting' | 'connected' | 'reconnecting' | 'ended';
 export type CallEnd = 'hangup' | 'remote-hangup' | 'declined' | 'busy' | 'unanswered' | 'failed';
-export type CallMessage = { t: 'hold'; on: boolean } | { t: 'expect'; peer: string } | { t: 'connect'; peers: string[] };
+export type CallMessage =
+  | { t: 'hold'; on: boolean }
+  | { t: 'expect'; peer: string }
+  | { t: 'connect'; peers: string[] }
+  | { t: 'screen'; stream: string | null };
 
 export interface IceConfig {
   iceServers: RTCIceServer[];
@@ -45,6 +55,10 @@ const DISCONNECT_GRACE_MS = 2_000;
 export class Call {
   readonly link: PeerLink;
   readonly remote = new MediaStream();
+  /** What the other side shares of its screen (empty while it shares nothing). */
+  readonly screen = new MediaStream();
+  /** The id of the stream the other side said is its screen; null while it shares nothing. */
+  remoteScreenId: string | null = null;
   readonly channel: RTCDataChannel;
   state: CallState;
   end: CallEnd | null = null;
@@ -58,6 +72,14 @@ export class Call {
   private readonly messageListeners = new Set<(message: CallMessage) => void>();
   private readonly release: () => void;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Each remote track and the id of the stream it came in (msid), to tell screen from camera. */
+  private readonly trackStreams = new Map<MediaStreamTrack, string>();
+  /** Every stream id the other side ever announced as a screen: never filed as its camera. */
+  private readonly screenIds = new Set<string>();
+  /** Ours: the one stream our share tracks go in (its id is what we announce), and their transceivers. */
+  private readonly shareStream = new MediaStream();
+  private readonly shareTransceivers = new Map<MediaKind, RTCRtpTransceiver>();
+  private sharing = false;
 
   constructor(readonly options: CallOptions) {
     this.state = options.direction === 'outgoing' ? 'dialing' : 'connecting';
@@ -75,8 +97,10 @@ export class Call {
     const pc = this.link.pc;
     this.channel = pc.createDataChannel('call', { negotiated: true, id: 0, ordered: true });
     this.channel.onmessage = ({ data }) => this.receive(data);
-    pc.ontrack = ({ track }) => {
-      if (!this.remote.getTracks().includes(track)) this.remote.addTrack(track);
+    this.channel.addEventListener('open', () => this.sharing && this.announceScreen());
+    pc.ontrack = ({ track, streams }) => {
+      this.trackStreams.set(track, streams[0]?.id ?? '');
+      this.fileTracks();
       this.changed();
     };
     pc.addEventListener('connectionstatechange', () => this.onConnectionState());
@@ -124,7 +148,9 @@ export class Call {
   /** Swaps what we send of one kind (null: nothing); adds a sender, and so renegotiates, only when there was none. */
   async setTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
     if (this.state === 'ended') return;
-    const transceiver = this.pc.getTransceivers().find((candidate) => candidate.currentDirection !== 'stopped' && candidate.receiver.track.kind === kind);
+    const transceiver = this.pc
+      .getTransceivers()
+      .find((candidate) => candidate.currentDirection !== 'stopped' && candidate.receiver.track.kind === kind && !this.isShare(candidate));
     if (transceiver) {
       await transceiver.sender.replaceTrack(track);
       if (track && (transceiver.direction === 'recvonly' || transceiver.direction === 'inactive')) {
@@ -138,7 +164,53 @@ export class Call {
 
   /** The track this call sends of that kind now. */
   sending(kind: MediaKind): MediaStreamTrack | null {
-    return this.pc.getSenders().find((sender) => sender.track?.kind === kind)?.track ?? null;
+    const shared = [...this.shareTransceivers.values()].map((transceiver) => transceiver.sender);
+    return this.pc.getSenders().find((sender) => sender.track?.kind === kind && !shared.includes(sender))?.track ?? null;
+  }
+
+  /**
+   * Shares these screen tracks (a video track, and its audio when there is one) with this participant,
+   * or stops sharing (null). The announcement goes first, so the receiver knows the stream when its
+   * tracks arrive; the transceivers are renegotiated by perfect negotiation.
+   */
+  async setScreen(tracks: MediaStreamTrack[] | null): Promise<void> {
+    if (this.state === 'ended') return;
+    this.sharing = tracks !== null;
+    this.announceScreen();
+    for (const kind of ['video', 'audio'] as const) {
+      const track = tracks?.find((candidate) => candidate.kind === kind) ?? null;
+      const transceiver = this.shareTransceivers.get(kind);
+      if (!transceiver) {
+        if (track) this.shareTransceivers.set(kind, this.pc.addTransceiver(track, { direction: 'sendonly', streams: [this.shareStream] }));
+        continue;
+      }
+      await transceiver.sender.replaceTrack(track);
+      transceiver.direction = track ? 'sendonly' : 'inactive';
+    }
+  }
+
+  /** A transceiver that carries a screen: ours, or one whose remote track came in an announced screen stream. */
+  private isShare(transceiver: RTCRtpTransceiver): boolean {
+    if ([...this.shareTransceivers.values()].includes(transceiver)) return true;
+    const stream = this.trackStreams.get(transceiver.receiver.track);
+    return stream !== undefined && this.screenIds.has(stream);
+  }
+
+  private announceScreen(): void {
+    this.send({ t: 'screen', stream: this.sharing ? this.shareStream.id : null });
+  }
+
+  /** Puts each remote track in `screen` (the announced screen stream) or `remote` (camera and microphone). */
+  private fileTracks(): void {
+    const place = (stream: MediaStream, track: MediaStreamTrack, wanted: boolean) => {
+      const has = stream.getTracks().includes(track);
+      if (wanted && !has) stream.addTrack(track);
+      if (!wanted && has) stream.removeTrack(track);
+    };
+    for (const [track, stream] of this.trackStreams) {
+      place(this.screen, track, this.remoteScreenId !== null && stream === this.remoteScreenId);
+      place(this.remote, track, !this.screenIds.has(stream));
+    }
   }
 
   send(message: CallMessage): void {
@@ -211,6 +283,12 @@ export class Call {
       this.remoteHeld = message.on;
       this.changed();
     }
+    if (message?.t === 'screen' && (message.stream === null || (typeof message.stream === 'string' && message.stream.length <= 100))) {
+      if (message.stream !== null) this.screenIds.add(message.stream);
+      this.remoteScreenId = message.stream;
+      this.fileTracks();
+      this.changed();
+    }
     this.messageListeners.forEach((listener) => listener(message));
   }
 
@@ -227,6 +305,7 @@ export class Call {
     this.state = 'ended';
     this.end = end;
     this.remote.getTracks().forEach((track) => track.stop());
+    this.screen.getTracks().forEach((track) => track.stop());
     this.changed();
     this.listeners.clear();
     this.messageListeners.clear();

@@ -44,6 +44,7 @@ export class LocalMedia {
       stream = await open(video, false).catch(() => open(false, false));
     }
     stream.getTracks().forEach((track) => media.stream.addTrack(track));
+    if (media.video) media.video.contentHint = 'motion';
     return media;
   }
 
@@ -110,6 +111,7 @@ export class LocalMedia {
     const stream = await this.devices.getUserMedia({ [kind]: constraint(deviceId, kind === 'video') });
     const track = kind === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
     if (!track) throw new Error(`No ${kind} track.`);
+    if (kind === 'video') track.contentHint = 'motion';
     const old = kind === 'audio' ? this.audio : this.video;
     if (old) {
       this.stream.removeTrack(old);

@@ -1,0 +1,35 @@
+/**
+ * The device registry: the microphones, cameras and speakers the renderer sees (it alone can call
+ * enumerateDevices), which one is chosen for each, and whether a call runs and is muted. Main reads it
+ * to build the tray's menu and icon; every change is told as `mediaStateChanged`. Kept in memory:
+ * the lists are only true while the renderer runs, and the preferences themselves live in settings.
+ */
+import type { DeviceReport, MediaState } from '../../contract.js';
+import type { EventHub } from '../events.js';
+
+export const emptyDeviceReport = (): DeviceReport => ({ audioInput: [], videoInput: [], audioOutput: [], selected: { audioInput: null, videoInput: null, audioOutput: null } });
+
+export class DeviceRegistry {
+  private state: MediaState = { devices: emptyDeviceReport(), inCall: false, muted: false };
+
+  constructor(private readonly events: EventHub) {}
+
+  get(): MediaState {
+    return structuredClone(this.state);
+  }
+
+  reportDevices(devices: DeviceReport): void {
+    this.update({ ...this.state, devices: structuredClone(devices) });
+  }
+
+  /** Muted only means something during a call: outside one the microphone is closed. */
+  reportCall(inCall: boolean, muted: boolean): void {
+    this.update({ ...this.state, inCall, muted: inCall && muted });
+  }
+
+  private update(next: MediaState): void {
+    if (JSON.stringify(next) === JSON.stringify(this.state)) return;
+    this.state = next;
+    this.events.emit('mediaStateChanged', this.get());
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * System notifications (incoming call, file, chat). The renderer asks (`notify`); core decides
+ * whether one is shown, and an injected `SystemNotifier` shows it: Electron's Notification in main.
+ * The browser host has none and answers 'unsupported', so the page falls back to the browser's own
+ * Notification when it is hidden. What the user clicks comes back as `notificationAction`.
+ */
+import type { NotifyOutcome, RequestInput } from '../../contract.js';
+import type { EventHub } from '../events.js';
+
+export type NotificationRequest = RequestInput<'notify'>;
+export type NotificationAction = 'click' | 'accept' | 'decline';
+
+export interface SystemNotifier {
+  /** Whether the app's window has the focus: then the user sees the app itself. */
+  focused(): boolean;
+  show(notification: NotificationRequest, onAction: (action: NotificationAction) => void): void;
+  close(tag: string): void;
+}
+
+export interface NotifyContext {
+  notificationsOn: boolean;
+  doNotDisturb: boolean;
+  /** null: no system notifications here (the browser host). */
+  focused: boolean | null;
+}
+
+/** Whether a notification is shown, and if not, why. The user's choices come before the platform. */
+export function notifyOutcome(context: NotifyContext): NotifyOutcome {
+  if (!context.notificationsOn) return 'disabled';
+  if (context.doNotDisturb) return 'do-not-disturb';
+  if (context.focused === null) return 'unsupported';
+  if (context.focused) return 'focused';
+  return 'shown';
+}
+
+export class Notifications {
+  constructor(
+    private readonly settings: () => { notifications: boolean; doNotDisturb: boolean },
+    private readonly events: EventHub,
+    private readonly system?: SystemNotifier,
+  ) {}
+
+  notify(request: NotificationRequest): { shown: boolean; outcome: NotifyOutcome } {
+    const { notifications, doNotDisturb } = this.settings();
+    const outcome = notifyOutcome({ notificationsOn: notifications, doNotDisturb, focused: this.system ? this.system.focused() : null });
+    if (outcome === 'shown') this.system!.show(request, (action) => this.events.emit('notificationAction', { tag: request.tag, action }));
+    return { shown: outcome === 'shown', outcome };
+  }
+
+  close(tag: string): void {
+    this.system?.close(tag);
+  }
+}

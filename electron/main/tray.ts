@@ -1,0 +1,78 @@
+/**
+ * The system tray: renders core's menu model (core/tray/menu.ts) with Electron's Tray and Menu and
+ * carries out what the user picks. Window and quit are main's; do-not-disturb is a setting; mute and
+ * devices are the renderer's, told as the `trayAction` event. No menu logic lives here.
+ */
+import { join } from 'node:path';
+import { Menu, nativeImage, nativeTheme, Tray, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
+import type { TrayAction } from '../contract.js';
+import type { Core } from '../core/index.js';
+import { trayLabels } from '../core/tray/labels.js';
+import { trayIconFile, trayMenu, trayTooltip, type TrayItem } from '../core/tray/menu.js';
+import { resourcesDir } from './paths.js';
+import { focus } from './window.js';
+
+export interface TrayOptions {
+  core: Core;
+  window(): BrowserWindow | null;
+  quit(): void;
+}
+
+function template(items: TrayItem[], run: (action: TrayAction) => void): MenuItemConstructorOptions[] {
+  return items.map((item): MenuItemConstructorOptions => {
+    switch (item.type) {
+      case 'separator':
+        return { type: 'separator' };
+      case 'submenu':
+        return { type: 'submenu', label: item.label, enabled: item.enabled, submenu: template(item.submenu, run) };
+      case 'normal':
+        return { type: 'normal', label: item.label, enabled: item.enabled, ...(item.action && { click: () => run(item.action!) }) };
+      default:
+        return { type: item.type, label: item.label, enabled: item.enabled, checked: item.checked, click: () => run(item.action) };
+    }
+  });
+}
+
+export function createTray({ core, window, quit }: TrayOptions): () => void {
+  const iconOf = () => nativeImage.createFromPath(join(resourcesDir(), 'tray', trayIconFile(core.devices.get(), nativeTheme.shouldUseDarkColors)));
+  const tray = new Tray(iconOf());
+
+  const run = (action: TrayAction): void => {
+    switch (action.type) {
+      case 'toggle-window': {
+        const win = window();
+        if (win?.isVisible() && win.isFocused()) win.hide();
+        else focus(win);
+        break;
+      }
+      case 'quit':
+        quit();
+        break;
+      case 'set-do-not-disturb':
+        core.settings.set({ doNotDisturb: action.on });
+        break;
+      default:
+        core.events.emit('trayAction', action);
+    }
+  };
+
+  const render = (): void => {
+    const settings = core.settings.get();
+    const labels = trayLabels[settings.language];
+    const media = core.devices.get();
+    const items = trayMenu({ windowVisible: window()?.isVisible() ?? false, media, doNotDisturb: settings.doNotDisturb }, labels);
+    tray.setContextMenu(Menu.buildFromTemplate(template(items, run)));
+    tray.setImage(iconOf());
+    tray.setToolTip(trayTooltip(media, labels));
+  };
+
+  const offs = [core.events.on('mediaStateChanged', render), core.events.on('settingsChanged', render)];
+  nativeTheme.on('updated', render);
+  window()?.on('show', render).on('hide', render);
+  render();
+  return () => {
+    offs.forEach((off) => off());
+    nativeTheme.off('updated', render);
+    tray.destroy();
+  };
+}

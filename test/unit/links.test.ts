@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { linkFromArgv, parseLink } from '../../electron/core/links.js';
+import { peerIdFromFingerprint } from '../../electron/core/identity/peer-id.js';
+
+const fingerprint = `sha-256 ${Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':')}`;
+const id = peerIdFromFingerprint(fingerprint);
+const ok = (raw: string) => {
+  const result = parseLink(raw);
+  if (!result.ok) throw new Error(result.reason);
+  return result.link;
+};
+const reason = (raw: string) => {
+  const result = parseLink(raw);
+  return result.ok ? null : result.reason;
+};
+
+describe('parseLink', () => {
+  it('opens a peer by id, typed any way the id parser reads', () => {
+    expect(ok(`lanline://peer/${id}`)).toEqual({ kind: 'peer', peerId: id });
+    expect(ok(`LANLINE://peer/${id.toLowerCase().replace(/-/g, '')}/`)).toEqual({ kind: 'peer', peerId: id });
+    expect(ok(`lanline://peer/${encodeURIComponent(id.replace(/-/g, ' '))}`)).toEqual({ kind: 'peer', peerId: id });
+  });
+
+  it('refuses peer links with a typo or another shape, saying why', () => {
+    const typo = id.slice(0, 3) + (id[3] === 'A' ? 'B' : 'A') + id.slice(4);
+    expect(reason(`lanline://peer/${typo}`)).toMatch(/typo/);
+    expect(reason('lanline://peer/')).toMatch(/lanline:\/\/peer\/<peer id>/);
+    expect(reason(`lanline://settings/${id}`)).toMatch(/lanline:\/\/peer/);
+    expect(reason(`lanline://peer/${id}/../../etc`)).toMatch(/lanline:\/\/peer/);
+    expect(reason('lanline://peer/%E0%A4%A')).toMatch(/encoded/);
+  });
+
+  it('normalises tel: numbers and refuses what is not a number', () => {
+    expect(ok('tel:+1-555-123-4567')).toEqual({ kind: 'tel', number: '+15551234567' });
+    expect(ok('tel:(02)%20123.4567;ext=12')).toEqual({ kind: 'tel', number: '021234567' });
+    expect(ok('TEL:*21#')).toEqual({ kind: 'tel', number: '*21#' });
+    expect(reason('tel:1+2')).toMatch(/phone number/);
+    expect(reason('tel:call-me-maybe')).toMatch(/phone number/);
+    expect(reason(`tel:${'1'.repeat(33)}`)).toMatch(/phone number/);
+    expect(reason('tel:')).toMatch(/phone number/);
+  });
+
+  it('keeps the address of sip: links and drops parameters', () => {
+    expect(ok('sip:alice@Example.ORG')).toEqual({ kind: 'sip', uri: 'sip:alice@example.org' });
+    expect(ok('sips:bob@pbx.example.org:5061;transport=tls?subject=hi')).toEqual({ kind: 'sip', uri: 'sips:bob@pbx.example.org:5061' });
+    expect(ok('sip:100@[2001:db8::1]')).toEqual({ kind: 'sip', uri: 'sip:100@[2001:db8::1]' });
+    expect(reason('sip:alice@')).toMatch(/host/);
+    expect(reason('sip:alice@evil.org:99999')).toMatch(/port/);
+    expect(reason('sip:al<script>@x.org')).toMatch(/user part/);
+    expect(reason('sip:a@-bad-.org')).toMatch(/host/);
+  });
+
+  it('refuses every other scheme, control characters and huge input', () => {
+    expect(reason('https://example.org')).toMatch(/not https:/);
+    expect(reason('javascript:alert(1)')).toMatch(/not javascript:/);
+    expect(reason('file:///etc/passwd')).toMatch(/not file:/);
+    expect(reason('no scheme')).toMatch(/spaces/);
+    expect(reason('noscheme')).toMatch(/not this/);
+    expect(reason('tel:123\u0000')).toMatch(/control/);
+    expect(reason('')).toMatch(/empty/);
+    expect(reason(`tel:${'1'.repeat(3000)}`)).toMatch(/too long/);
+  });
+});
+
+describe('linkFromArgv', () => {
+  it('finds the link a second instance was started with, past Chromium switches', () => {
+    expect(linkFromArgv(['C:\\Lanline\\Lanline.exe', '--allow-file-access-from-files', `lanline://peer/${id}`])).toBe(`lanline://peer/${id}`);
+    expect(linkFromArgv(['/opt/Lanline/lanline', '--no-sandbox', 'tel:+155512345'])).toBe('tel:+155512345');
+    expect(linkFromArgv(['/usr/bin/lanline', 'SIP:alice@example.org', 'tel:1'])).toBe('SIP:alice@example.org');
+  });
+
+  it('ignores the executable, switches and other arguments', () => {
+    expect(linkFromArgv(['lanline://peer/x'])).toBeNull();
+    expect(linkFromArgv(['/usr/bin/lanline', '--inspect=tel:1', 'https://example.org', 'C:\\file.txt'])).toBeNull();
+    expect(linkFromArgv([])).toBeNull();
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { EventHub } from '../../electron/core/events.js';
+import { Notifications, notifyOutcome, type NotificationAction, type SystemNotifier } from '../../electron/core/notifications/notifications.js';
+
+const call = { kind: 'call' as const, title: 'Lanline', body: 'Incoming call from Bob', tag: 'call', actions: true };
+
+function fakeSystem(focused: boolean) {
+  const shown: { tag: string; answer: (action: NotificationAction) => void }[] = [];
+  const closed: string[] = [];
+  const system: SystemNotifier = {
+    focused: () => focused,
+    show: (request, onAction) => shown.push({ tag: request.tag, answer: onAction }),
+    close: (tag) => closed.push(tag),
+  };
+  return { system, shown, closed };
+}
+
+describe('whether a notification is shown', () => {
+  it('only when notifications are on, do-not-disturb is off, and the window is not focused', () => {
+    expect(notifyOutcome({ notificationsOn: true, doNotDisturb: false, focused: false })).toBe('shown');
+    expect(notifyOutcome({ notificationsOn: true, doNotDisturb: false, focused: true })).toBe('focused');
+    expect(notifyOutcome({ notificationsOn: true, doNotDisturb: true, focused: false })).toBe('do-not-disturb');
+    expect(notifyOutcome({ notificationsOn: false, doNotDisturb: false, focused: false })).toBe('disabled');
+    // The user's choices win even where the platform has no notifications (the page must not fall back).
+    expect(notifyOutcome({ notificationsOn: true, doNotDisturb: true, focused: null })).toBe('do-not-disturb');
+    expect(notifyOutcome({ notificationsOn: false, doNotDisturb: false, focused: null })).toBe('disabled');
+    expect(notifyOutcome({ notificationsOn: true, doNotDisturb: false, focused: null })).toBe('unsupported');
+  });
+
+  it('shows through the system notifier and tells the renderer which button was used', () => {
+    const events = new EventHub();
+    const actions: unknown[] = [];
+    events.on('notificationAction', (action) => actions.push(action));
+    const { system, shown, closed } = fakeSystem(false);
+    const notifications = new Notifications(() => ({ notifications: true, doNotDisturb: false }), events, system);
+    expect(notifications.notify(call)).toEqual({ shown: true, outcome: 'shown' });
+    shown[0]!.answer('accept');
+    expect(actions).toEqual([{ tag: 'call', action: 'accept' }]);
+    notifications.close('call');
+    expect(closed).toEqual(['call']);
+  });
+
+  it('does not show while the window is focused or under do-not-disturb; the host answers unsupported', () => {
+    const events = new EventHub();
+    const focused = fakeSystem(true);
+    expect(new Notifications(() => ({ notifications: true, doNotDisturb: false }), events, focused.system).notify(call)).toEqual({ shown: false, outcome: 'focused' });
+    const quiet = fakeSystem(false);
+    expect(new Notifications(() => ({ notifications: true, doNotDisturb: true }), events, quiet.system).notify(call)).toEqual({ shown: false, outcome: 'do-not-disturb' });
+    expect([...focused.shown, ...quiet.shown]).toEqual([]);
+    const host = new Notifications(() => ({ notifications: true, doNotDisturb: false }), events);
+    expect(host.notify(call)).toEqual({ shown: false, outcome: 'unsupported' });
+    host.close('call');
+  });
+});

@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TurnSecrets, type SecretCodec } from '../../electron/core/calls/secrets.js';
+import { LanlineError } from '../../electron/core/errors.js';
+import { createLog } from '../../electron/core/log.js';
+import { JsonFileStore } from '../../electron/core/storage.js';
+
+const log = createLog([]);
+const SECRET = 'correct horse battery staple';
+const servers = [{ urls: ['turn:127.0.0.1:3478'], username: 'alice' }];
+
+/** Reversible and unlike its input: XOR with a key, like a real cipher hides the text. */
+function fakeCodec(available = true): SecretCodec & { setAvailable(value: boolean): void } {
+  let on = available;
+  const xor = (bytes: Uint8Array) => Buffer.from(bytes.map((byte, index) => byte ^ (0x5a + index) % 256));
+  return {
+    setAvailable: (value) => (on = value),
+    available: () => on,
+    encrypt: (text) => xor(Buffer.from(text, 'utf8')),
+    decrypt: (sealed) => xor(sealed).toString('utf8'),
+  };
+}
+
+const open = (dir: string, codec?: SecretCodec) => new TurnSecrets(new JsonFileStore(join(dir, 'secrets.json'), log), codec, log);
+
+describe('TURN secrets', () => {
+  it('with a codec (Electron safeStorage) the file never holds the password, and it reads back after a restart', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanline-secrets-'));
+    open(dir, fakeCodec()).set(servers[0]!.urls[0]!, SECRET);
+    const file = readFileSync(join(dir, 'secrets.json'), 'utf8');
+    expect(file).not.toContain(SECRET);
+    expect(file).not.toContain(Buffer.from(SECRET).toString('base64'));
+    expect(open(dir, fakeCodec()).iceServers(servers)).toEqual([{ urls: servers[0]!.urls, username: 'alice', credential: SECRET }]);
+  });
+
+  it('refuses to store a password when the OS offers no encryption, and writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanline-secrets-'));
+    const secrets = open(dir, fakeCodec(false));
+    let error: unknown;
+    try {
+      secrets.set(servers[0]!.urls[0]!, SECRET);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(LanlineError);
+    expect(error).toMatchObject({ code: 'unavailable', message: expect.stringContaining('secure storage') });
+    expect(() => readFileSync(join(dir, 'secrets.json'), 'utf8')).toThrow();
+    expect(secrets.iceServers(servers)).toEqual([{ urls: servers[0]!.urls, username: 'alice' }]);
+  });
+
+  it('seals a password an older version left in the clear', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanline-secrets-'));
+    writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ version: 1, turn: { [servers[0]!.urls[0]!]: SECRET } }));
+    const secrets = open(dir, fakeCodec());
+    expect(readFileSync(join(dir, 'secrets.json'), 'utf8')).not.toContain(SECRET);
+    expect(secrets.iceServers(servers)[0]!.credential).toBe(SECRET);
+  });
+
+  it('a value that no longer decrypts (another keychain) is dropped, not passed on garbled', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanline-secrets-'));
+    open(dir, fakeCodec()).set(servers[0]!.urls[0]!, SECRET);
+    const broken: SecretCodec = { available: () => true, encrypt: () => 'x', decrypt: () => { throw new Error('bad key'); } };
+    expect(open(dir, broken).iceServers(servers)[0]!.credential).toBeUndefined();
+  });
+
+  it('the host (no codec) keeps its documented plain 0600 file; forgetting removes the value', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanline-secrets-'));
+    const secrets = open(dir);
+    secrets.set(servers[0]!.urls[0]!, SECRET);
+    expect(readFileSync(join(dir, 'secrets.json'), 'utf8')).toContain(SECRET);
+    if (process.platform !== 'win32') expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    secrets.set(servers[0]!.urls[0]!, null);
+    expect(readFileSync(join(dir, 'secrets.json'), 'utf8')).not.toContain(SECRET);
+  });
+});
