@@ -29,6 +29,16 @@ export const IceServerSetting = z.object({
 });
 export type IceServerSetting = z.infer<typeof IceServerSetting>;
 
+/** A window's normal bounds in screen pixels, and whether it was maximized (electron/core/window-bounds.ts). */
+export const WindowBounds = z.object({
+  x: z.number().int().min(-100_000).max(100_000),
+  y: z.number().int().min(-100_000).max(100_000),
+  width: z.number().int().min(1).max(100_000),
+  height: z.number().int().min(1).max(100_000),
+  maximized: z.boolean(),
+});
+export type WindowBounds = z.infer<typeof WindowBounds>;
+
 export const Settings = z.object({
   displayName: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
   language: Language,
@@ -50,6 +60,12 @@ export const Settings = z.object({
    * Core refuses invalid or conflicting ones with the reason (electron/core/shortcuts.ts).
    */
   shortcuts: z.object({ mute: z.string().max(100), pushToTalk: z.string().max(32) }),
+  /** Electron: where the window was last (its normal, unmaximized bounds); null until it was moved or resized. */
+  window: WindowBounds.nullable(),
+  /** Electron (Windows, macOS): start Lanline when the user logs in. */
+  openAtLogin: z.boolean(),
+  /** Electron: the one-time "Lanline is still running in the tray" hint was shown. */
+  closeToTrayHintShown: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -283,12 +299,13 @@ export const DeviceReport = z.object({
 });
 export type DeviceReport = z.infer<typeof DeviceReport>;
 /** The device registry's view (electron/core/devices/registry.ts): devices plus the call's state. */
-export const MediaState = z.object({ devices: DeviceReport, inCall: z.boolean(), muted: z.boolean() });
+export const MediaState = z.object({ devices: DeviceReport, inCall: z.boolean(), muted: z.boolean(), sharing: z.boolean() });
 export type MediaState = z.infer<typeof MediaState>;
 /** What a tray menu item does; main handles the window, quit and do-not-disturb, the renderer the rest. */
 export const TrayAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('toggle-window') }),
   z.object({ type: z.literal('set-muted'), muted: z.boolean() }),
+  z.object({ type: z.literal('stop-sharing') }),
   z.object({ type: z.literal('choose-device'), kind: DeviceKindName, deviceId: z.string().max(512) }),
   z.object({ type: z.literal('set-do-not-disturb'), on: z.boolean() }),
   z.object({ type: z.literal('quit') }),
@@ -421,8 +438,8 @@ export const requests = {
   // Devices, tray and notifications (docs/architecture.md#calls).
   /** The renderer's device lists and choices, after enumerateDevices or a choice; core keeps them for the tray. */
   reportDevices: { input: DeviceReport.strict(), output: z.undefined() },
-  /** Whether a call runs and the microphone is muted, for the tray's menu and icon. */
-  reportCallState: { input: z.object({ inCall: z.boolean(), muted: z.boolean() }).strict(), output: z.undefined() },
+  /** Whether a call runs, the microphone is muted and a screen is shared, for the tray's menu and icon. */
+  reportCallState: { input: z.object({ inCall: z.boolean(), muted: z.boolean(), sharing: z.boolean() }).strict(), output: z.undefined() },
   /**
    * Asks for a system notification; core decides (settings, do-not-disturb, window focus). With
    * `actions`, a call notification offers Accept and Decline where the platform can.
@@ -468,8 +485,10 @@ export const events = {
   chatChanged: z.object({ peerId: PeerId, messages: z.array(ChatEntry), unread: z.number().int().nonnegative() }),
   /** The device registry changed (a report from the renderer, a call began or ended, mute). */
   mediaStateChanged: MediaState,
-  /** The user chose a tray menu item that the renderer carries out (mute, a device). */
+  /** The user chose a tray menu item that the renderer carries out (mute, a device, stop sharing). */
   trayAction: TrayAction,
+  /** Electron: the app is quitting; hang up every call (each peer gets its bye) while main waits a moment. */
+  leaveCalls: z.object({ reason: z.literal('quit') }),
   /** The user clicked a system notification (click) or one of its buttons (accept, decline). */
   notificationAction: z.object({ tag: NotificationTag, action: z.enum(['click', 'accept', 'decline']) }),
   /**

@@ -60,6 +60,8 @@ export interface Core {
   settings: Settings;
   /** Devices and call state the renderer reported, for the tray. */
   devices: DeviceRegistry;
+  /** The transfers core runs (the tray lists the active ones; `transferChanged` tells each change). */
+  transfers: Pick<Transfers, 'list'>;
   /** The screen-source picker's question to the renderer (Electron's display-media handler asks it). */
   capture: CapturePicker;
   log: Log;
@@ -156,8 +158,8 @@ export function createCore(deps: CoreDeps): Core {
       devices.reportDevices(report);
       return undefined;
     },
-    reportCallState: ({ inCall, muted }) => {
-      devices.reportCall(inCall, muted);
+    reportCallState: ({ inCall, muted, sharing }) => {
+      devices.reportCall(inCall, muted, sharing);
       return undefined;
     },
     notify: (request) => notifications.notify(request),
@@ -181,6 +183,7 @@ export function createCore(deps: CoreDeps): Core {
     events,
     settings,
     devices,
+    transfers,
     capture,
     log: deps.log,
     start: () => peers.start(),

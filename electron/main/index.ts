@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { app, BrowserWindow, session, shell } from 'electron';
+import type { SettingsPatch } from '../contract.js';
 import { createCore, type Core } from '../core/index.js';
 import { createLog, fileSink } from '../core/log.js';
 import { handleDisplayMedia } from './capture.js';
@@ -14,7 +15,10 @@ import { checkForUpdates } from './updates.js';
 import { applyPermissionPolicy } from './permissions.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { openPath, pickFiles } from './files.js';
-import { notificationsSupported, systemNotifier } from './notifications.js';
+import { notificationsSupported, showNotice, systemNotifier } from './notifications.js';
+import { applyOpenAtLogin } from './login-item.js';
+import { onAllWindowsClosed, onQuit, onWindowClose, QUIT_GRACE_MS } from '../core/window-policy.js';
+import { trayLabels } from '../core/tray/labels.js';
 import { safeStorageCodec } from './secrets.js';
 import { createTray } from './tray.js';
 import { ElectronDocumentStore } from './storage.js';
@@ -24,6 +28,48 @@ registerAppScheme();
 
 let mainWindow: BrowserWindow | null = null;
 let core: Core | null = null;
+/** A tray icon exists, so closing the window can hide it there (core/window-policy.ts). */
+let trayAvailable = false;
+/** The app is quitting: closing the window closes it. */
+let quitting = false;
+/** leaveCalls was sent during this quit. */
+let callsLeft = false;
+
+function openWindow(running: Core): BrowserWindow {
+  // Called from window events: a settings file that cannot be written is logged, not thrown at Electron.
+  const remember = (patch: SettingsPatch) => {
+    try {
+      running.settings.set(patch);
+    } catch (error) {
+      running.log.warn(`could not remember ${Object.keys(patch).join(', ')}: ${(error as Error).message}`);
+    }
+  };
+  const window = createMainWindow({ saved: running.settings.get().window, saveBounds: (bounds) => remember({ window: bounds }) });
+  window.on('close', (event) => {
+    const decision = onWindowClose({ quitting, trayAvailable, hintShown: running.settings.get().closeToTrayHintShown });
+    if (decision.action === 'close') return;
+    event.preventDefault();
+    window.hide();
+    if (!decision.showHint) return;
+    const labels = trayLabels[running.settings.get().language];
+    showNotice(labels.closeHintTitle, labels.closeHintBody);
+    remember({ closeToTrayHintShown: true });
+  });
+  window.on('closed', () => (mainWindow = null));
+  return window;
+}
+
+/** Holds the quit until the renderer hung up (its peers got their bye) or the grace period ran out. */
+function leaveCallsThenQuit(running: Core): void {
+  const done = () => {
+    clearTimeout(timer);
+    off();
+    app.quit();
+  };
+  const timer = setTimeout(done, QUIT_GRACE_MS);
+  const off = running.events.on('mediaStateChanged', (state) => !state.inCall && done());
+  running.events.emit('leaveCalls', { reason: 'quit' });
+}
 
 function start(): void {
   const log = createLog([fileSink(join(app.getPath('logs'), 'main.log'))]);
@@ -52,9 +98,14 @@ function start(): void {
   registerShortcuts(core);
   checkForUpdates(log);
   bindContract(core);
-  mainWindow = createMainWindow();
-  mainWindow.on('closed', () => (mainWindow = null));
-  createTray({ core, window: () => mainWindow, quit: () => app.quit() });
+  applyOpenAtLogin(core);
+  mainWindow = openWindow(core);
+  try {
+    createTray({ core, window: () => mainWindow, quit: () => app.quit() });
+    trayAvailable = true;
+  } catch (error) {
+    log.warn(`no system tray here, closing the window quits: ${(error as Error).message}`);
+  }
   void core.start();
 }
 
@@ -63,9 +114,19 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   // A second instance (a link opened from another application) hands its argv over and quits.
   handleLinks(() => core, () => mainWindow, () => focus(mainWindow));
-  app.on('window-all-closed', () => app.quit());
+  // Reached only when closing was not turned into hiding to the tray.
+  app.on('window-all-closed', () => onAllWindowsClosed({ trayAvailable, quitting }) === 'quit' && app.quit());
   app.on('activate', () => {
-    if (!mainWindow && app.isReady()) mainWindow = createMainWindow();
+    if (mainWindow) focus(mainWindow);
+    else if (core && app.isReady()) mainWindow = openWindow(core);
+  });
+  // Quit from the tray, the OS or an update: calls end politely before anything closes.
+  app.on('before-quit', (event) => {
+    quitting = true;
+    if (!core || onQuit({ inCall: core.devices.get().inCall, callsLeft }) === 'quit') return;
+    event.preventDefault();
+    callsLeft = true;
+    leaveCallsThenQuit(core);
   });
   // Quitting says goodbye on the LAN (mDNS, signaling) and flushes transfers before the process ends.
   let closed = false;

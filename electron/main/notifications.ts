@@ -44,3 +44,8 @@ export function systemNotifier(window: () => BrowserWindow | null, language: () 
 }
 
 export const notificationsSupported = (): boolean => Notification.isSupported();
+
+/** A notice from main itself, with no action (the close-to-tray hint). */
+export function showNotice(title: string, body: string): void {
+  if (Notification.isSupported()) new Notification({ title, body }).show();
+}

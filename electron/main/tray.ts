@@ -1,14 +1,14 @@
 /**
  * The system tray: renders core's menu model (core/tray/menu.ts) with Electron's Tray and Menu and
- * carries out what the user picks. Window and quit are main's; do-not-disturb is a setting; mute and
- * devices are the renderer's, told as the `trayAction` event. No menu logic lives here.
+ * carries out what the user picks. Window and quit are main's; do-not-disturb is a setting; mute,
+ * devices and stop sharing are the renderer's, told as the `trayAction` event. No menu logic lives here.
  */
 import { join } from 'node:path';
 import { Menu, nativeImage, nativeTheme, Tray, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
 import type { TrayAction } from '../contract.js';
 import type { Core } from '../core/index.js';
 import { trayLabels } from '../core/tray/labels.js';
-import { trayIconFile, trayMenu, trayTooltip, type TrayItem } from '../core/tray/menu.js';
+import { trayIconFile, trayMenu, trayTooltip, trayTransfers, type TrayItem, type TrayState } from '../core/tray/menu.js';
 import { resourcesDir } from './paths.js';
 import { focus } from './window.js';
 
@@ -34,8 +34,14 @@ function template(items: TrayItem[], run: (action: TrayAction) => void): MenuIte
 }
 
 export function createTray({ core, window, quit }: TrayOptions): () => void {
-  const iconOf = () => nativeImage.createFromPath(join(resourcesDir(), 'tray', trayIconFile(core.devices.get(), nativeTheme.shouldUseDarkColors)));
-  const tray = new Tray(iconOf());
+  const stateNow = (): TrayState => ({
+    windowVisible: window()?.isVisible() ?? false,
+    media: core.devices.get(),
+    doNotDisturb: core.settings.get().doNotDisturb,
+    transfers: trayTransfers(core.transfers.list()),
+  });
+  const iconOf = (state: TrayState) => nativeImage.createFromPath(join(resourcesDir(), 'tray', trayIconFile(state, nativeTheme.shouldUseDarkColors)));
+  const tray = new Tray(iconOf(stateNow()));
 
   const run = (action: TrayAction): void => {
     switch (action.type) {
@@ -56,17 +62,21 @@ export function createTray({ core, window, quit }: TrayOptions): () => void {
     }
   };
 
+  // Transfers report progress several times a second; the menu is rebuilt only when what it shows changed.
+  let shown = '';
   const render = (): void => {
-    const settings = core.settings.get();
-    const labels = trayLabels[settings.language];
-    const media = core.devices.get();
-    const items = trayMenu({ windowVisible: window()?.isVisible() ?? false, media, doNotDisturb: settings.doNotDisturb }, labels);
-    tray.setContextMenu(Menu.buildFromTemplate(template(items, run)));
-    tray.setImage(iconOf());
-    tray.setToolTip(trayTooltip(media, labels));
+    const { language } = core.settings.get();
+    const labels = trayLabels[language];
+    const state = stateNow();
+    const key = JSON.stringify([state, language, nativeTheme.shouldUseDarkColors]);
+    if (key === shown) return;
+    shown = key;
+    tray.setContextMenu(Menu.buildFromTemplate(template(trayMenu(state, labels), run)));
+    tray.setImage(iconOf(state));
+    tray.setToolTip(trayTooltip(state, labels));
   };
 
-  const offs = [core.events.on('mediaStateChanged', render), core.events.on('settingsChanged', render)];
+  const offs = [core.events.on('mediaStateChanged', render), core.events.on('settingsChanged', render), core.events.on('transferChanged', render)];
   nativeTheme.on('updated', render);
   window()?.on('show', render).on('hide', render);
   render();

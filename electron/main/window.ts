@@ -1,13 +1,28 @@
-import { BrowserWindow, shell } from 'electron';
+import { BrowserWindow, screen, shell } from 'electron';
+import type { WindowBounds } from '../contract.js';
 import { isAppUrl } from '../core/permissions.js';
+import { boundsToSave, restoreBounds } from '../core/window-bounds.js';
 import { APP_ENTRY, APP_ORIGIN, preloadPath } from './paths.js';
 
-export function createMainWindow(): BrowserWindow {
+const SIZE = { width: 1100, height: 720, minWidth: 720, minHeight: 480 };
+/** Moving or resizing fires many events; the bounds are saved once it stops. */
+const SAVE_BOUNDS_MS = 500;
+
+export interface MainWindowOptions {
+  /** The bounds remembered in settings, if any. */
+  saved: WindowBounds | null;
+  /** Called (debounced) with the bounds to remember after a move, resize, maximize or unmaximize. */
+  saveBounds(bounds: WindowBounds): void;
+}
+
+export function createMainWindow({ saved, saveBounds }: MainWindowOptions): BrowserWindow {
+  const primary = screen.getPrimaryDisplay();
+  const displays = [primary, ...screen.getAllDisplays().filter((display) => display.id !== primary.id)].map((display) => display.workArea);
+  const { maximized, ...bounds } = restoreBounds(saved, displays, SIZE);
   const window = new BrowserWindow({
-    width: 1100,
-    height: 720,
-    minWidth: 720,
-    minHeight: 480,
+    ...bounds,
+    minWidth: SIZE.minWidth,
+    minHeight: SIZE.minHeight,
     show: false,
     title: 'Lanline',
     webPreferences: {
@@ -30,7 +45,23 @@ export function createMainWindow(): BrowserWindow {
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  window.once('ready-to-show', () => window.show());
+  window.once('ready-to-show', () => {
+    if (maximized) window.maximize();
+    window.show();
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const save = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (!window.isDestroyed() && !window.isMinimized()) saveBounds(boundsToSave(window.getNormalBounds(), window.isMaximized()));
+  };
+  const later = () => {
+    clearTimeout(timer);
+    timer = setTimeout(save, SAVE_BOUNDS_MS);
+  };
+  window.on('move', later).on('resize', later).on('maximize', later).on('unmaximize', later);
+  // Closing (or hiding to the tray) saves at once what a pending timer would have.
+  window.on('close', () => timer && save());
   void window.loadURL(APP_ENTRY);
   return window;
 }

@@ -40,6 +40,24 @@ describe('whether a notification is shown', () => {
     expect(closed).toEqual(['call']);
   });
 
+  it('incoming files and chat messages: shown when the window is not focused, silent under do-not-disturb, a click comes back by tag', () => {
+    const events = new EventHub();
+    const actions: unknown[] = [];
+    events.on('notificationAction', (action) => actions.push(action));
+    const file = { kind: 'file' as const, title: 'Files from Bob', body: 'report.pdf', tag: 'file:abcdefgh12' };
+    const chat = { kind: 'chat' as const, title: 'Message from Bob', body: 'lunch?', tag: 'chat:AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA' };
+    let doNotDisturb = true;
+    const { system, shown } = fakeSystem(false);
+    const notifications = new Notifications(() => ({ notifications: true, doNotDisturb }), events, system);
+    expect(notifications.notify(file)).toEqual({ shown: false, outcome: 'do-not-disturb' });
+    expect(notifications.notify(chat)).toEqual({ shown: false, outcome: 'do-not-disturb' });
+    doNotDisturb = false;
+    expect(notifications.notify(file)).toEqual({ shown: true, outcome: 'shown' });
+    expect(notifications.notify(chat)).toEqual({ shown: true, outcome: 'shown' });
+    shown[1]!.answer('click');
+    expect(actions).toEqual([{ tag: chat.tag, action: 'click' }]);
+  });
+
   it('does not show while the window is focused or under do-not-disturb; the host answers unsupported', () => {
     const events = new EventHub();
     const focused = fakeSystem(true);

@@ -15,6 +15,9 @@ const settings: Settings = {
   devices: { audioInput: null, videoInput: null, audioOutput: null },
   shortcuts: { mute: 'CommandOrControl+Shift+M', pushToTalk: 'Space' },
   ice: { servers: [], relayOnly: false },
+  window: null,
+  openAtLogin: false,
+  closeToTrayHintShown: false,
 };
 
 function dispatcher(overrides: Partial<Handlers> = {}) {

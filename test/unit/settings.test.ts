@@ -80,6 +80,20 @@ describe('Settings', () => {
     expect(stored).not.toHaveProperty('name');
   });
 
+  it('the window bounds, start at login and the close-to-tray hint: defaults, kept, validated', () => {
+    const dir = freshDir();
+    const { settings } = open(dir);
+    expect(settings.get()).toMatchObject({ window: null, openAtLogin: false, closeToTrayHintShown: false });
+    const window = { x: -1200, y: 40, width: 1000, height: 700, maximized: true };
+    settings.set({ window, openAtLogin: true, closeToTrayHintShown: true });
+    expect(open(dir).settings.get()).toMatchObject({ window, openAtLogin: true, closeToTrayHintShown: true });
+    expect(() => settings.set({ window: { x: 0, y: 0, width: 0, height: 700, maximized: false } })).toThrow(/window\.width/);
+    expect(() => settings.set({ window: { x: 0.5, y: 0, width: 800, height: 700, maximized: false } })).toThrow(/window\.x/);
+    expect(() => settings.set({ openAtLogin: 'yes' })).toThrow(/openAtLogin/);
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: SETTINGS_VERSION, window: { x: 'left' }, openAtLogin: true }));
+    expect(open(dir).settings.get()).toMatchObject({ window: null, openAtLogin: true });
+  });
+
   it('writes atomically: no temp file is left behind', () => {
     const dir = freshDir();
     open(dir).settings.set({ displayName: 'Gil' });

@@ -1,6 +1,6 @@
 /**
  * The device registry: the microphones, cameras and speakers the renderer sees (it alone can call
- * enumerateDevices), which one is chosen for each, and whether a call runs and is muted. Main reads it
+ * enumerateDevices), which one is chosen for each, and whether a call runs, is muted and shares a screen. Main reads it
  * to build the tray's menu and icon; every change is told as `mediaStateChanged`. Kept in memory:
  * the lists are only true while the renderer runs, and the preferences themselves live in settings.
  */
@@ -10,7 +10,7 @@ import type { EventHub } from '../events.js';
 export const emptyDeviceReport = (): DeviceReport => ({ audioInput: [], videoInput: [], audioOutput: [], selected: { audioInput: null, videoInput: null, audioOutput: null } });
 
 export class DeviceRegistry {
-  private state: MediaState = { devices: emptyDeviceReport(), inCall: false, muted: false };
+  private state: MediaState = { devices: emptyDeviceReport(), inCall: false, muted: false, sharing: false };
 
   constructor(private readonly events: EventHub) {}
 
@@ -22,9 +22,9 @@ export class DeviceRegistry {
     this.update({ ...this.state, devices: structuredClone(devices) });
   }
 
-  /** Muted only means something during a call: outside one the microphone is closed. */
-  reportCall(inCall: boolean, muted: boolean): void {
-    this.update({ ...this.state, inCall, muted: inCall && muted });
+  /** Muted and sharing only mean something during a call: outside one the microphone is closed and nothing is shared. */
+  reportCall(inCall: boolean, muted: boolean, sharing = false): void {
+    this.update({ ...this.state, inCall, muted: inCall && muted, sharing: inCall && sharing });
   }
 
   private update(next: MediaState): void {

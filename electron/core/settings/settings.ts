@@ -29,6 +29,9 @@ export function defaultSettings(base: SettingsDefaults): SettingsValue {
     devices: { audioInput: null, videoInput: null, audioOutput: null },
     ice: { servers: [], relayOnly: false },
     shortcuts: { mute: 'CommandOrControl+Shift+M', pushToTalk: 'Space' },
+    window: null,
+    openAtLogin: false,
+    closeToTrayHintShown: false,
   };
 }
 

@@ -136,6 +136,8 @@ export default {
     openShort: 'Open',
     reveal: 'Show {name} in its folder',
     revealShort: 'Show in folder',
+    notification: 'Files from {name}',
+    notificationMany: '{file} and {n} more',
     state: { waiting: 'Waiting for an answer', declined: 'Declined', active: 'Transferring', paused: 'Paused until the peer is back', done: 'Done', failed: 'Failed', cancelled: 'Cancelled' },
   },
   dialpad: {
@@ -157,6 +159,7 @@ export default {
     lanPort: 'LAN signaling port',
     notifications: 'Show notifications',
     doNotDisturb: 'Do not disturb (no notifications; calls still ring in the window)',
+    openAtLogin: 'Start Lanline when I log in',
     ice: {
       title: 'Calls beyond this network',
       servers: 'STUN and TURN servers',
@@ -190,6 +193,7 @@ export default {
     empty: 'A message cannot be empty; write something before sending.',
     malformed: 'This message contains a damaged character that cannot be sent; remove it or paste the text again.',
     tooLong: 'This message has {length} characters; a message can have at most {limit}. Shorten it, or send it as a file.',
+    notification: 'Message from {name}',
   },
   languages: { en: 'English', ko: '한국어' },
 };

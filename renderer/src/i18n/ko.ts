@@ -138,6 +138,8 @@ const ko: typeof en = {
     openShort: '열기',
     reveal: '{name}을(를) 폴더에서 보기',
     revealShort: '폴더에서 보기',
+    notification: '{name}님이 보낸 파일',
+    notificationMany: '{file} 외 {n}개',
     state: { waiting: '응답 대기 중', declined: '거절됨', active: '전송 중', paused: '상대가 돌아올 때까지 일시 중지', done: '완료', failed: '실패', cancelled: '취소됨' },
   },
   dialpad: {
@@ -159,6 +161,7 @@ const ko: typeof en = {
     lanPort: 'LAN 시그널링 포트',
     notifications: '알림 표시',
     doNotDisturb: '방해 금지 (알림 없음, 전화는 창에서 계속 울림)',
+    openAtLogin: '로그인할 때 Lanline 시작',
     ice: {
       title: '다른 네트워크와의 통화',
       servers: 'STUN 및 TURN 서버',
@@ -192,6 +195,7 @@ const ko: typeof en = {
     empty: '빈 메시지는 보낼 수 없습니다. 내용을 입력하세요.',
     malformed: '이 메시지에 보낼 수 없는 손상된 문자가 있습니다. 그 문자를 지우거나 텍스트를 다시 붙여 넣으세요.',
     tooLong: '이 메시지는 {length}자입니다. 메시지는 최대 {limit}자까지 보낼 수 있습니다. 줄이거나 파일로 보내세요.',
+    notification: '{name}님의 메시지',
   },
   languages: { en: 'English', ko: '한국어' },
 };

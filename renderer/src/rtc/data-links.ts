@@ -23,8 +23,16 @@ export class DataLinks {
       const existing = this.links.get(peerId);
       const ownId = options.ownId();
       if (!ownId) return;
-      // Glare: both opened a link at once and neither is up yet; the lower id's session wins.
-      if (existing && existing.initiator && !existing.isOpen && ownId < peerId) return;
+      // Both opened a link and neither is up: the lower id's session wins. Our offer may also have been
+      // lost (the peer's page was not listening yet), so the lower side offers again on a new session,
+      // which the higher side takes in place of its own.
+      if (existing && existing.initiator && !existing.isOpen && ownId < peerId) {
+        if (existing.link.pc.signalingState === 'have-local-offer') {
+          existing.close();
+          this.create(peerId, newSessionId(), true);
+        }
+        return;
+      }
       existing?.close();
       const link = this.create(peerId, offer.session, false);
       if (!link) return;
@@ -36,7 +44,14 @@ export class DataLinks {
   async get(peerId: string): Promise<DataLink> {
     const link = this.links.get(peerId) ?? this.create(peerId, newSessionId(), true);
     if (!link) throw new Error('Lanline has no identity yet.');
-    await link.opened;
+    try {
+      await link.opened;
+    } catch (error) {
+      // Replaced while it was opening (glare, a restarted peer): wait for the link that replaced it.
+      const next = this.links.get(peerId);
+      if (next && next !== link) return this.get(peerId);
+      throw error;
+    }
     return this.links.get(peerId) === link ? link : this.get(peerId);
   }
 

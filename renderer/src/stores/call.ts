@@ -86,7 +86,7 @@ export const useCallStore = defineStore('call', () => {
     if (group.ringing) void notifyIncoming();
     else closeNotification();
     const active = group.calls.size > 0;
-    reportCallState(active, group.local?.muted ?? false);
+    reportCallState(active, group.local?.muted ?? false, group.screen !== null);
     if (active && !wasActive) {
       app.show('call');
       void refreshDevices();
@@ -136,6 +136,11 @@ export const useCallStore = defineStore('call', () => {
     bridge().on.settingsChanged(() => (ice = null));
     void iceConfig().catch(() => undefined);
     bridge().on.trayAction((action) => void onTrayAction(action));
+    // Electron is quitting: hang up, so every peer gets its bye before main closes the LAN side.
+    bridge().on.leaveCalls(() => {
+      if (group.ringing) group.decline();
+      if (group.calls.size > 0) group.hangUp();
+    });
     // The global mute shortcut (Electron), pressed in any application.
     bridge().on.shortcut(({ action }) => action === 'toggle-mute' && group.local && setMuted(!group.local.muted));
     bridge().on.notificationAction(({ tag, action }) => {
@@ -148,9 +153,10 @@ export const useCallStore = defineStore('call', () => {
     void refreshDevices().catch(() => undefined);
   }
 
-  /** The tray asked: mute or a device (main carries out window, quit and do-not-disturb itself). */
+  /** The tray asked: mute, stop sharing or a device (main carries out window, quit and do-not-disturb itself). */
   async function onTrayAction(action: TrayAction): Promise<void> {
     if (action.type === 'set-muted') setMuted(action.muted);
+    else if (action.type === 'stop-sharing') stopSharing();
     else if (action.type === 'choose-device') await chooseDevice(kindOf[action.kind], action.deviceId);
   }
 
@@ -190,11 +196,11 @@ export const useCallStore = defineStore('call', () => {
     void bridge().reportDevices(report).catch((reason: unknown) => console.warn(`devices: ${LanlineError.from(reason).message}`));
   }
 
-  function reportCallState(inCall: boolean, muted: boolean): void {
-    const key = `${inCall}/${muted}`;
+  function reportCallState(inCall: boolean, muted: boolean, sharing: boolean): void {
+    const key = `${inCall}/${muted}/${sharing}`;
     if (key === reportedCall) return;
     reportedCall = key;
-    void bridge().reportCallState({ inCall, muted }).catch(() => undefined);
+    void bridge().reportCallState({ inCall, muted, sharing }).catch(() => undefined);
   }
 
   async function attempt(action: () => Promise<void> | void): Promise<void> {

@@ -5,7 +5,9 @@ import { bridge, LanlineError } from '../bridge';
 import { i18n } from '../i18n';
 import { Chat, newMessageId } from '../rtc/chat';
 import { chatTextProblem, CHAT_TEXT_LIMIT } from '../rtc/chat-text';
+import { useAppStore } from './app';
 import { useLinksStore } from './links';
+import { notifyUser } from './notify';
 import { usePeersStore } from './peers';
 
 /**
@@ -15,6 +17,7 @@ import { usePeersStore } from './peers';
  */
 export const useChatStore = defineStore('chat', () => {
   const peers = usePeersStore();
+  const app = useAppStore();
   /** Loaded conversations, oldest message first; a conversation is loaded when first needed. */
   const conversations = ref<Record<string, ChatEntry[]>>({});
   const unread = ref<Record<string, number>>({});
@@ -48,6 +51,7 @@ export const useChatStore = defineStore('chat', () => {
       const known = conversations.value[peerId];
       if (known) conversations.value = { ...conversations.value, [peerId]: merge(known, messages) };
       if (count > 0 && openPeer.value === peerId) void markRead(peerId);
+      for (const message of messages) if (message.direction === 'in') notifyMessage(message);
     });
     const summaries = await api.listConversations();
     unread.value = Object.fromEntries(summaries.map((summary) => [summary.peerId, summary.unread]));
@@ -68,6 +72,21 @@ export const useChatStore = defineStore('chat', () => {
       },
       { immediate: true },
     );
+  }
+
+  /** Ids of received messages already notified: a resent message is recorded once but may be told again. */
+  const notified = new Set<string>();
+  /** A received message: a notification (core skips it while the window has the focus) that opens the chat. */
+  function notifyMessage(message: ChatEntry): void {
+    if (notified.has(message.id)) return;
+    notified.add(message.id);
+    if (notified.size > 1_000) notified.delete(notified.values().next().value!);
+    const name = peers.peers.find((peer) => peer.id === message.peerId)?.name ?? message.peerId.slice(0, 7);
+    const body = [...message.text].length > NOTIFICATION_TEXT ? `${[...message.text].slice(0, NOTIFICATION_TEXT).join('')}…` : message.text;
+    void notifyUser({ kind: 'chat', title: i18n.global.t('chat.notification', { name }), body, tag: `chat:${message.peerId}` }, () => {
+      app.show('peers');
+      void open(message.peerId);
+    });
   }
 
   async function conversation(peerId: string): Promise<ChatEntry[]> {
@@ -147,6 +166,9 @@ export const useChatStore = defineStore('chat', () => {
 
   return { conversations, unread, openPeer, error, sending, load, open, close, send, openLink };
 });
+
+/** The start of a message that a notification shows (its body is limited to 1 000 characters). */
+const NOTIFICATION_TEXT = 200;
 
 /** Upserts `changes` by id into `entries`, kept in the order they were recorded. */
 function merge(entries: ChatEntry[], changes: ChatEntry[]): ChatEntry[] {

@@ -2,8 +2,11 @@ import { defineStore } from 'pinia';
 import { computed, markRaw, ref, watch } from 'vue';
 import type { PeerId, Transfer } from '../../../electron/contract';
 import { bridge, LanlineError } from '../bridge';
+import { i18n } from '../i18n';
 import { TransferEngine } from '../rtc/transfer/engine';
+import { useAppStore } from './app';
 import { useLinksStore } from './links';
+import { notifyUser } from './notify';
 import { usePeersStore } from './peers';
 
 const UNFINISHED = new Set<Transfer['state']>(['waiting', 'active', 'paused']);
@@ -13,6 +16,7 @@ export const useTransfersStore = defineStore('transfers', () => {
   const error = ref<string | null>(null);
   const links = useLinksStore();
   const peers = usePeersStore();
+  const app = useAppStore();
   const engine = markRaw(
     new TransferEngine(bridge(), links.data, {
       error: (message) => (error.value = message),
@@ -23,9 +27,15 @@ export const useTransfersStore = defineStore('transfers', () => {
   const incomingWaiting = computed(() => list.value.filter((t) => t.direction === 'in' && t.state === 'waiting'));
 
   async function load(): Promise<void> {
-    bridge().on.transferChanged((transfer) => (byId.value = { ...byId.value, [transfer.id]: transfer }));
+    // Only offers that arrive after the list was read are new (a transfer resuming at start is not).
+    let listed = false;
+    bridge().on.transferChanged((transfer) => {
+      if (listed && transfer.direction === 'in' && !byId.value[transfer.id] && (transfer.state === 'waiting' || transfer.state === 'active')) notifyIncoming(transfer);
+      byId.value = { ...byId.value, [transfer.id]: transfer };
+    });
     const all = await bridge().listTransfers();
     byId.value = Object.fromEntries(all.map((transfer) => [transfer.id, transfer]));
+    listed = true;
   }
 
   async function attempt(action: () => Promise<unknown>): Promise<boolean> {
@@ -61,6 +71,16 @@ export const useTransfersStore = defineStore('transfers', () => {
     }
   }
 
+  /** A new offer (waiting for Accept, or auto-accepted from a trusted peer): a notification that opens Files. */
+  function notifyIncoming(transfer: Transfer): void {
+    const { t } = i18n.global;
+    const name = peers.peers.find((peer) => peer.id === transfer.peerId)?.name ?? transfer.peerId.slice(0, 7);
+    // A notification's body holds at most 1 000 characters; a file name may be longer.
+    const file = [...(transfer.files[0]?.path.split('/').pop() ?? '')].slice(0, 200).join('');
+    const body = transfer.files.length > 1 ? t('files.notificationMany', { file, n: transfer.files.length - 1 }) : file;
+    void notifyUser({ kind: 'file', title: t('files.notification', { name }), body, tag: `file:${transfer.id}` }, () => app.show('files'));
+  }
+
   const answer = (transfer: Transfer, accept: boolean, always = false) => attempt(() => engine.answer(transfer, accept, always));
   const cancel = (transfer: Transfer) => attempt(() => engine.cancel(transfer));
   const open = (transfer: Transfer, file: number, reveal: boolean) => attempt(() => bridge().openTransferFile({ id: transfer.id, file, reveal }));
@@ -73,8 +93,15 @@ export const useTransfersStore = defineStore('transfers', () => {
     const waiting = list.value.filter((t) => connected.has(t.peerId) && UNFINISHED.has(t.state) && t.state !== 'waiting' && t.state !== 'active');
     return [...new Set(waiting.map((t) => t.peerId))].sort().join(' ');
   });
+  // A link that could not open is tried again a few times, after a pause that differs on each side.
+  const reopen = (peerId: string, attempt = 0): void => {
+    void links.data.get(peerId).catch(() => {
+      if (attempt >= 5 || !toResume.value.split(' ').includes(peerId)) return;
+      setTimeout(() => reopen(peerId, attempt + 1), 1_000 + Math.random() * 3_000);
+    });
+  };
   watch(toResume, (ids) => {
-    for (const peerId of ids.split(' ').filter(Boolean)) void links.data.get(peerId).catch(() => undefined);
+    for (const peerId of ids.split(' ').filter(Boolean)) reopen(peerId);
   });
 
   return { byId, list, incomingWaiting, error, load, sendPaths, sendText, pick, answer, cancel, open };

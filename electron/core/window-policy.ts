@@ -1,0 +1,47 @@
+/**
+ * What closing the window and quitting do, as pure decisions for electron/main (index.ts).
+ *
+ * Closing the window hides it to the tray, so calls, files and chat still reach the user, unless
+ * the app is quitting (the tray's Quit, the OS's quit, an update) or there is no tray to come back
+ * from. The first time it hides, a notification says where Lanline went; settings remember that it
+ * was said (`closeToTrayHintShown`).
+ *
+ * Quitting during a call first asks the renderer to hang up (`leaveCalls`), so every peer gets its
+ * `bye` over the LAN socket, which is still open: main waits until the registry says the call ended,
+ * or QUIT_GRACE_MS at most, then quits for real.
+ */
+
+export interface CloseContext {
+  /** The app is on its way out: closing must not be turned into hiding. */
+  quitting: boolean;
+  /** A tray icon exists to show the window again. */
+  trayAvailable: boolean;
+  /** The one-time hint was shown before (settings.closeToTrayHintShown). */
+  hintShown: boolean;
+}
+
+export type CloseDecision = { action: 'hide'; showHint: boolean } | { action: 'close' };
+
+export function onWindowClose({ quitting, trayAvailable, hintShown }: CloseContext): CloseDecision {
+  if (quitting || !trayAvailable) return { action: 'close' };
+  return { action: 'hide', showHint: !hintShown };
+}
+
+/** Once every window is closed (it was not hidden): quit, since nothing could bring one back. */
+export function onAllWindowsClosed({ trayAvailable, quitting }: Pick<CloseContext, 'trayAvailable' | 'quitting'>): 'quit' | 'stay' {
+  return quitting || !trayAvailable ? 'quit' : 'stay';
+}
+
+/** Long enough for a hang-up to reach the LAN socket; short enough that Quit still feels immediate. */
+export const QUIT_GRACE_MS = 1_500;
+
+export interface QuitContext {
+  inCall: boolean;
+  /** leaveCalls was already sent during this quit. */
+  callsLeft: boolean;
+}
+
+/** On the app's quit: ask the renderer to leave its calls first (and hold the quit), or go on. */
+export function onQuit({ inCall, callsLeft }: QuitContext): 'leave-calls' | 'quit' {
+  return inCall && !callsLeft ? 'leave-calls' : 'quit';
+}
