@@ -1,12 +1,24 @@
+import { rm } from 'node:fs/promises';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sha256OfFile, writeRandomFile } from '../support/files.js';
-import { tempDir } from '../support/host.js';
+import { tempDir as makeTempDir } from '../support/host.js';
 import { closeAll, launchInstance, type Instance } from '../support/instances.js';
 import { lan, lanPort } from '../support/peers.js';
 
-afterEach(closeAll);
+/** Every folder a test made (sources of up to 1 GiB, download folders): removed after the test. */
+const made: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = makeTempDir(prefix);
+  made.push(dir);
+  return dir;
+};
+
+afterEach(async () => {
+  await closeAll();
+  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 const MiB = 1024 * 1024;
 
