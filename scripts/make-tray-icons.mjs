@@ -3,7 +3,7 @@
 // (electron/core/tray/menu.ts picks one; trayIconStates lists them).
 // Run: node scripts/make-tray-icons.mjs
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
+import { renderPng } from './png.mjs';
 
 const INK = { light: [40, 40, 40], dark: [235, 235, 235] };
 const GREEN = [46, 160, 67];
@@ -44,41 +44,7 @@ function shade(state, bar, x, y) {
   return null;
 }
 
-const crcTable = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-const crc32 = (bytes) => (bytes.reduce((c, byte) => crcTable[(c ^ byte) & 0xff] ^ (c >>> 8), 0xffffffff) ^ 0xffffffff) >>> 0;
-function chunk(type, data) {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'ascii');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
-
-function png(size, state, bar) {
-  const samples = 4;
-  const rows = Buffer.alloc((size * 4 + 1) * size);
-  for (let py = 0; py < size; py++) {
-    for (let px = 0; px < size; px++) {
-      const sum = [0, 0, 0, 0];
-      for (let s = 0; s < samples * samples; s++) {
-        const colour = shade(state, bar, ((px + ((s % samples) + 0.5) / samples) / size) * 16, ((py + (Math.floor(s / samples) + 0.5) / samples) / size) * 16);
-        if (colour) [0, 1, 2].forEach((i) => (sum[i] += colour[i])), (sum[3] += 1);
-      }
-      const o = py * (size * 4 + 1) + 1 + px * 4;
-      if (sum[3]) rows.set([...sum.slice(0, 3).map((v) => Math.round(v / sum[3])), Math.round((255 * sum[3]) / samples ** 2)], o);
-    }
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(size, 0);
-  ihdr.writeUInt32BE(size, 4);
-  ihdr.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
-}
+const png = (size, state, bar) => renderPng(size, 16, (x, y) => shade(state, bar, x, y));
 
 mkdirSync('resources/tray', { recursive: true });
 for (const state of STATES) {
