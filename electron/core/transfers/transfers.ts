@@ -400,8 +400,12 @@ export class Transfers {
   /** Counts new bytes; events at most every 250 ms, a checkpoint of the record every 2 s. */
   private progress(record: Live, file: number, added: number): void {
     if (added <= 0) return;
+    // Per chunk: count in place rather than copy the file list and sum it again (offers may hold
+    // thousands of files). Events and the store serialise the record when they take it.
     const entry = record.transfer.files[file]!;
-    this.setFile(record, file, { done: entry.done + added, state: entry.state === 'pending' ? 'active' : entry.state });
+    entry.done += added;
+    if (entry.state === 'pending') entry.state = 'active';
+    record.transfer.bytesDone += added;
     const now = this.clock();
     record.speedBytes += added;
     if (now - record.speedAt >= 1_000) {
