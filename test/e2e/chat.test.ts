@@ -83,7 +83,7 @@ describe('chat', () => {
     await alice.page.getByRole('button', { name: `Chat with ${BOB}, 2 unread` }).waitFor();
 
     const again = await openChat(alice, BOB);
-    expect(await again.getByRole('listitem').allTextContents()).toEqual([
+    await expect.poll(() => again.getByRole('listitem').allTextContents(), { timeout: 15_000 }).toEqual([
       expect.stringMatching(/^\s*You.*Hello Bob!.*Delivered\s*$/s),
       expect.stringMatching(/^\s*Bob [0-9a-f]{6}.*Hi Alice/s),
       expect.stringMatching(/^\s*Bob [0-9a-f]{6}.*Got them, thanks/s),
@@ -180,13 +180,13 @@ describe('chat', () => {
 
     await bob2.page.getByRole('button', { name: `Chat with ${ALICE}, 1 unread` }).waitFor();
     const aliceLog2 = await openChat(alice2, BOB);
-    expect(await aliceLog2.getByRole('listitem').allTextContents()).toEqual([
+    await expect.poll(() => aliceLog2.getByRole('listitem').allTextContents(), { timeout: 15_000 }).toEqual([
       expect.stringMatching(/^\s*You.*Before the restart.*Delivered\s*$/s),
       expect.stringMatching(/^\s*Bob [0-9a-f]{6}.*Reply before the restart/s),
       expect.stringMatching(/^\s*You.*Read this after the restart.*Delivered\s*$/s),
     ]);
     const bobLog2 = await openChat(bob2, ALICE);
-    expect(await bobLog2.getByRole('listitem').allTextContents()).toEqual([
+    await expect.poll(() => bobLog2.getByRole('listitem').allTextContents(), { timeout: 15_000 }).toEqual([
       expect.stringMatching(/^\s*Alice [0-9a-f]{6}.*Before the restart/s),
       expect.stringMatching(/^\s*You.*Reply before the restart.*Delivered\s*$/s),
       expect.stringMatching(/^\s*Alice [0-9a-f]{6}.*Read this after the restart/s),
