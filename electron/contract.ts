@@ -29,6 +29,34 @@ export const IceServerSetting = z.object({
 });
 export type IceServerSetting = z.infer<typeof IceServerSetting>;
 
+/**
+ * A SIP account for calling phones through a gateway (SIP over WebSocket, RFC 7118). The password is
+ * not here: `setSipPassword` hands it to core, which keeps it with the TURN credentials (safeStorage).
+ */
+export const SipAccount = z.object({
+  enabled: z.boolean(),
+  /** The address of record, `sip:user@domain`; '' while no account is set up. */
+  uri: z.union([z.literal(''), z.string().regex(/^sips?:[^\s@:;?]{1,64}@[^\s@;?]{1,190}$/, 'must be a SIP URI like sip:alice@example.org')]),
+  /** The user name to authenticate with when it differs from the URI's user part ('' = the same). */
+  authUser: z.string().max(128),
+  /** The gateway's WebSocket: wss:// anywhere, ws:// for labs on the same machine or LAN. */
+  wsUrl: z.union([z.literal(''), z.string().regex(/^wss?:\/\/[^\s]{1,250}$/, 'must be a ws:// or wss:// URL')]),
+  displayName: z.string().max(64),
+  /** Optional outbound proxy, a SIP URI the requests are routed through ('' = none). */
+  outboundProxy: z.union([z.literal(''), z.string().regex(/^sips?:[^\s]{1,250}$/, 'must be a SIP URI')]),
+  /** DTMF in calls: RFC 4733 telephone-events (RTCDTMFSender), or SIP INFO for gateways without them. */
+  dtmf: z.object({
+    mode: z.enum(['rfc4733', 'info']),
+    /** Tone length, 40-6000 ms (RTCDTMFSender's limits). */
+    durationMs: z.number().int().min(40).max(6000),
+    /** Pause between tones, 30-6000 ms. */
+    gapMs: z.number().int().min(30).max(6000),
+  }),
+  /** Use the STUN/TURN servers of the calls settings for phone calls too. */
+  useIceServers: z.boolean(),
+});
+export type SipAccount = z.infer<typeof SipAccount>;
+
 /** A window's normal bounds in screen pixels, and whether it was maximized (electron/core/window-bounds.ts). */
 export const WindowBounds = z.object({
   x: z.number().int().min(-100_000).max(100_000),
@@ -66,6 +94,7 @@ export const Settings = z.object({
   openAtLogin: z.boolean(),
   /** Electron: the one-time "Lanline is still running in the tray" hint was shown. */
   closeToTrayHintShown: z.boolean(),
+  sip: SipAccount,
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -224,7 +253,12 @@ export type ChatConversation = z.infer<typeof ChatConversation>;
 /** One call with one remote participant, as the call log keeps it (a group call logs one per participant). */
 export const CallRecord = z.object({
   id: z.string().max(64),
-  peerId: PeerId,
+  /** A LAN call: the peer's id. A phone call (`kind: 'sip'`): the SIP URI of the other side. */
+  peerId: z.union([PeerId, z.string().regex(/^sips?:[^\s]{1,250}$/)]),
+  /** Absent on LAN calls (and on entries written before phone calls existed). */
+  kind: z.enum(['lan', 'sip']).optional(),
+  /** Phone calls: the number as dialed or shown (what redial dials again). */
+  number: z.string().max(256).optional(),
   name: z.string().max(64),
   direction: z.enum(['incoming', 'outgoing']),
   video: z.boolean(),
@@ -374,6 +408,10 @@ export const requests = {
   recordCall: { input: CallRecord.omit({ id: true }).strict(), output: CallRecord },
   /** Stores (or, with credential null, forgets) the TURN credential of the server whose first URL is `url`. */
   setTurnCredential: { input: z.object({ url: z.string().min(1).max(256), credential: z.string().max(512).nullable() }).strict(), output: z.undefined() },
+  /** Stores (or, with null, forgets) the SIP account's password. */
+  setSipPassword: { input: z.object({ password: z.string().max(512).nullable() }).strict(), output: z.undefined() },
+  /** The SIP account's password for the renderer's user agent (null when none is stored). */
+  getSipPassword: { input: none, output: z.object({ password: z.string().nullable() }) },
   /** The RTCConfiguration's servers and policy for a call: settings plus the stored TURN credentials. */
   getIceConfig: {
     input: none,

@@ -132,6 +132,11 @@ export function createCore(deps: CoreDeps): Core {
       secrets.set(url, credential);
       return undefined;
     },
+    setSipPassword: ({ password }) => {
+      secrets.setSipPassword(password);
+      return undefined;
+    },
+    getSipPassword: () => ({ password: secrets.sipPassword() }),
     getIceConfig: () => {
       const { ice } = settings.get();
       return { iceServers: secrets.iceServers(ice.servers), iceTransportPolicy: ice.relayOnly ? 'relay' : 'all' };

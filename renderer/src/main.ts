@@ -11,6 +11,7 @@ import { useChatStore } from './stores/chat';
 import { useIdentityStore } from './stores/identity';
 import { useLinksStore } from './stores/links';
 import { usePeersStore } from './stores/peers';
+import { usePhoneStore } from './stores/phone';
 import { useSettingsStore } from './stores/settings';
 import { useTransfersStore } from './stores/transfers';
 import { useDeepLinkStore } from './stores/deep-link';
@@ -29,6 +30,8 @@ async function start(): Promise<void> {
   const chat = useChatStore();
   // Calls ring from the start, on any screen.
   await useCallStore().load();
+  // The SIP account registers in the background; phone calls ring from the start too.
+  await usePhoneStore().load();
   // Transfers listen on every data link from the start, so offers and resumes are never missed.
   await useTransfersStore().load();
   // Unread counts, and what an earlier run could not deliver goes out again.

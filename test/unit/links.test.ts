@@ -50,6 +50,14 @@ describe('parseLink', () => {
     expect(reason('sip:a@-bad-.org')).toMatch(/host/);
   });
 
+  it('reads percent-encoded tel: digits and sip: links without a user part', () => {
+    expect(ok('tel:%2A21%23')).toEqual({ kind: 'tel', number: '*21#' });
+    expect(ok('tel:+44%2020%207946%200000;phone-context=example.org')).toEqual({ kind: 'tel', number: '+442079460000' });
+    expect(ok('sip:Conference.Example.org')).toEqual({ kind: 'sip', uri: 'sip:conference.example.org' });
+    expect(ok('sip:%2A21%23@pbx.example.org')).toEqual({ kind: 'sip', uri: 'sip:%2A21%23@pbx.example.org' });
+    expect(reason('sip:a%0d%0aVia@pbx.example.org')).toMatch(/user part/);
+  });
+
   it('refuses every other scheme, control characters and huge input', () => {
     expect(reason('https://example.org')).toMatch(/not https:/);
     expect(reason('javascript:alert(1)')).toMatch(/not javascript:/);

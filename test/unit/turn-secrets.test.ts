@@ -75,3 +75,37 @@ describe('TURN secrets', () => {
     expect(readFileSync(join(dir, 'secrets.json'), 'utf8')).not.toContain(SECRET);
   });
 });
+
+describe('the SIP password', () => {
+  it('is sealed with the codec, kept apart from the TURN credentials, and reads back after a restart', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanline-secrets-'));
+    const secrets = open(dir, fakeCodec());
+    secrets.set(servers[0]!.urls[0]!, SECRET);
+    secrets.setSipPassword('sip pass wörd');
+    const file = readFileSync(join(dir, 'secrets.json'), 'utf8');
+    expect(file).not.toContain('sip pass');
+    const again = open(dir, fakeCodec());
+    expect(again.sipPassword()).toBe('sip pass wörd');
+    // Changing one secret leaves the other as it was.
+    again.set(servers[0]!.urls[0]!, null);
+    expect(open(dir, fakeCodec()).sipPassword()).toBe('sip pass wörd');
+    again.setSipPassword(null);
+    expect(open(dir, fakeCodec()).sipPassword()).toBeNull();
+  });
+
+  it('is refused with a clear error when the OS offers no encryption', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanline-secrets-'));
+    expect(() => open(dir, fakeCodec(false)).setSipPassword(SECRET)).toThrow(/will not save the SIP password/);
+    expect(open(dir, fakeCodec(false)).sipPassword()).toBeNull();
+  });
+
+  it('the host keeps it in its 0600 file; one left in the clear is sealed once a codec is there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanline-secrets-'));
+    open(dir).setSipPassword(SECRET);
+    if (process.platform !== 'win32') expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    expect(open(dir).sipPassword()).toBe(SECRET);
+    const sealed = open(dir, fakeCodec());
+    expect(readFileSync(join(dir, 'secrets.json'), 'utf8')).not.toContain(SECRET);
+    expect(sealed.sipPassword()).toBe(SECRET);
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * TURN credentials, kept apart from the plain settings in the DocumentStore 'secrets'. Credentials
+ * TURN credentials and the SIP account's password, kept apart from the plain settings in the DocumentStore 'secrets'. Credentials
  * never go into logs and are only handed to the renderer's RTCConfiguration.
  *
  * How they are kept on disk depends on the adapter (DESIGN §6):
@@ -31,15 +31,27 @@ export class TurnSecrets {
     // Values written in the clear before a codec was available are sealed now.
     const turn = this.stored();
     if (codec?.available() && Object.values(turn).some((value) => typeof value === 'string')) {
-      this.store.write({ version: 1, turn: Object.fromEntries(Object.entries(turn).map(([url, value]) => [url, typeof value === 'string' ? this.seal(value) : value])) });
+      this.write({ turn: Object.fromEntries(Object.entries(turn).map(([url, value]) => [url, typeof value === 'string' ? this.seal(value) : value])) });
     }
+    const sip = this.store.read().sip;
+    if (codec?.available() && typeof sip === 'string') this.write({ sip: this.seal(sip, 'SIP password') });
   }
 
   set(url: string, credential: string | null): void {
     const turn = { ...this.stored() };
     if (credential === null) delete turn[url];
     else turn[url] = this.seal(credential);
-    this.store.write({ version: 1, turn });
+    this.write({ turn });
+  }
+
+  setSipPassword(password: string | null): void {
+    this.write({ sip: password === null ? undefined : this.seal(password, 'SIP password') });
+  }
+
+  sipPassword(): string | null {
+    const sip = this.store.read().sip;
+    if (typeof sip === 'string' || isSealed(sip)) return this.open('the SIP account', sip) ?? null;
+    return null;
   }
 
   /** The RTCIceServer list: each configured server with the credential stored for its first URL. */
@@ -52,10 +64,17 @@ export class TurnSecrets {
     });
   }
 
-  private seal(credential: string): Stored {
+  private write(change: { turn?: Record<string, Stored>; sip?: Stored | undefined }): void {
+    const { sip, turn } = this.store.read();
+    const next = { version: 1, turn: change.turn ?? turn ?? {}, sip: 'sip' in change ? change.sip : sip };
+    if (next.sip === undefined) delete next.sip;
+    this.store.write(next);
+  }
+
+  private seal(credential: string, what = 'TURN password'): Stored {
     if (!this.codec) return credential;
     if (!this.codec.available()) {
-      throw new LanlineError('unavailable', 'This system offers no secure storage for passwords (on Linux: a keyring such as GNOME Keyring or KWallet), so Lanline will not save the TURN password.');
+      throw new LanlineError('unavailable', `This system offers no secure storage for passwords (on Linux: a keyring such as GNOME Keyring or KWallet), so Lanline will not save the ${what}.`);
     }
     const sealed = this.codec.encrypt(credential);
     return { sealed: (typeof sealed === 'string' ? Buffer.from(sealed, 'utf8') : Buffer.from(sealed)).toString('base64') };
@@ -66,7 +85,7 @@ export class TurnSecrets {
     try {
       return this.codec?.available() ? this.codec.decrypt(Buffer.from(stored.sealed, 'base64')) : undefined;
     } catch (error) {
-      this.log?.warn(`the TURN credential for ${url} could not be decrypted (${(error as Error).message}); enter it again`);
+      this.log?.warn(`the credential for ${url} could not be decrypted (${(error as Error).message}); enter it again`);
       return undefined;
     }
   }
@@ -75,7 +94,10 @@ export class TurnSecrets {
     const turn = this.store.read().turn;
     if (!turn || typeof turn !== 'object') return {};
     return Object.fromEntries(
-      Object.entries(turn).filter((entry): entry is [string, Stored] => typeof entry[1] === 'string' || (typeof entry[1] === 'object' && entry[1] !== null && typeof (entry[1] as { sealed?: unknown }).sealed === 'string')),
+      Object.entries(turn).filter((entry): entry is [string, Stored] => typeof entry[1] === 'string' || isSealed(entry[1])),
     );
   }
 }
+
+const isSealed = (value: unknown): value is { sealed: string } =>
+  typeof value === 'object' && value !== null && typeof (value as { sealed?: unknown }).sealed === 'string';

@@ -7,6 +7,7 @@ import type { IceConfig } from '../rtc/call/call';
 import { CallGroup } from '../rtc/call/call-group';
 import { deviceToUse, listDevices, matchDevice, type DeviceInfo, type DeviceKind } from '../rtc/call/devices';
 import { photoName, photoPieces, takePhoto as snapshot, type Photo } from '../rtc/call/photo';
+import { PhoneCall } from '../rtc/sip/phone-call';
 import { useAppStore } from './app';
 import { useIdentityStore } from './identity';
 import { useLinksStore } from './links';
@@ -85,7 +86,7 @@ export const useCallStore = defineStore('call', () => {
     version.value += 1;
     if (group.ringing) void notifyIncoming();
     else closeNotification();
-    const active = group.calls.size > 0;
+    const active = group.calls.size > 0 || group.attached.size > 0;
     reportCallState(active, group.local?.muted ?? false, group.screen !== null);
     if (active && !wasActive) {
       app.show('call');
@@ -96,7 +97,7 @@ export const useCallStore = defineStore('call', () => {
 
   const participants = computed(() => {
     void version.value;
-    return [...group.calls.values()].map((call) => ({
+    const lan = [...group.calls.values()].map((call) => ({
       peerId: call.peerId,
       name: nameOf(call.peerId),
       state: call.state,
@@ -107,7 +108,26 @@ export const useCallStore = defineStore('call', () => {
       held: call.remoteHeld,
       connectedAt: call.connectedAt,
       call,
+      phone: null,
+      sent: '',
+      earlyMedia: false,
     }));
+    // Phone calls (rtc/sip) joined the group's media: shown and controlled like the others.
+    const phones = [...group.attached].filter((call): call is PhoneCall => call instanceof PhoneCall).map((call) => ({
+      peerId: call.id,
+      name: call.options.name || call.options.number,
+      state: call.state,
+      stream: call.remote,
+      screen: null,
+      stats: call.stats,
+      held: call.remoteHeld,
+      connectedAt: call.connectedAt,
+      call: null,
+      phone: call,
+      sent: call.sent,
+      earlyMedia: call.earlyMedia,
+    }));
+    return [...lan, ...phones];
   });
   const ringing = computed(() => {
     void version.value;
@@ -139,7 +159,7 @@ export const useCallStore = defineStore('call', () => {
     // Electron is quitting: hang up, so every peer gets its bye before main closes the LAN side.
     bridge().on.leaveCalls(() => {
       if (group.ringing) group.decline();
-      if (group.calls.size > 0) group.hangUp();
+      if (group.calls.size > 0 || group.attached.size > 0) group.hangUp();
     });
     // The global mute shortcut (Electron), pressed in any application.
     bridge().on.shortcut(({ action }) => action === 'toggle-mute' && group.local && setMuted(!group.local.muted));
@@ -326,6 +346,7 @@ export const useCallStore = defineStore('call', () => {
   }
 
   return {
+    group,
     version,
     log,
     photos,

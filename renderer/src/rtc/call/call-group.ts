@@ -30,6 +30,19 @@ export interface Ringing {
   since: number;
 }
 
+/**
+ * A call this group does not negotiate itself (a phone call through a SIP gateway, rtc/sip): it shares
+ * the group's local media, so mute, hold, device switches and hang-up reach it like a LAN call.
+ */
+export interface AttachedCall {
+  readonly id: string;
+  readonly ended: boolean;
+  setTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void>;
+  setHeld(held: boolean): void;
+  hangUp(): void;
+  onChange(listener: () => void): () => void;
+}
+
 export interface CallGroupOptions {
   router: SignalRouter;
   ownId(): string | null;
@@ -43,6 +56,8 @@ export interface CallGroupOptions {
 
 export class CallGroup {
   readonly calls = new Map<string, Call>();
+  /** Phone calls (rtc/sip) sharing this side's media. */
+  readonly attached = new Set<AttachedCall>();
   local: LocalMedia | null = null;
   ringing: Ringing | null = null;
   /** What failed last (no microphone, the peer unreachable), for the UI to say. */
@@ -61,7 +76,27 @@ export class CallGroup {
   }
 
   get active(): boolean {
-    return this.calls.size > 0 || this.opening !== null;
+    return this.calls.size > 0 || this.attached.size > 0 || this.opening !== null;
+  }
+
+  /** The microphone (and camera) for a call placed elsewhere; `attach` it to that call next. */
+  openMedia(video: boolean): Promise<LocalMedia> {
+    return this.media(video);
+  }
+
+  /** Takes part in mute, hold, device switches and hang-up until the call ends. */
+  attach(call: AttachedCall): void {
+    this.attached.add(call);
+    const release = call.onChange(() => {
+      if (call.ended) {
+        release();
+        this.attached.delete(call);
+        this.releaseIfIdle();
+      }
+      this.changed();
+    });
+    if (this.local?.held) call.setHeld(true);
+    this.changed();
   }
 
   onChange(listener: () => void): () => void {
@@ -111,6 +146,7 @@ export class CallGroup {
 
   hangUp(): void {
     for (const call of this.calls.values()) call.hangUp();
+    for (const call of this.attached) call.hangUp();
   }
 
   setMuted(muted: boolean): void {
@@ -121,6 +157,7 @@ export class CallGroup {
   setHeld(held: boolean): void {
     this.local?.setHeld(held);
     for (const call of this.calls.values()) call.send({ t: 'hold', on: held });
+    for (const call of this.attached) call.setHeld(held);
     this.changed();
   }
 
@@ -186,6 +223,7 @@ export class CallGroup {
       const local = await this.opening;
       local.onTrack((kind, track) => {
         for (const call of this.calls.values()) void call.setTrack(kind, track);
+        for (const call of this.attached) void call.setTrack(kind, track);
       });
       this.local = local;
       return local;
@@ -292,10 +330,16 @@ export class CallGroup {
     this.log(call.peerId, call.options.direction, call.options.video, call.startedAt, call.connectedAt ? Date.now() - call.connectedAt : 0, outcome);
     if (this.calls.size === 0) {
       this.stopSharing();
-      this.local?.stop();
-      this.local = null;
       this.expected.clear();
     }
+    this.releaseIfIdle();
+  }
+
+  /** The microphone and camera close once no call uses them. */
+  releaseIfIdle(): void {
+    if (this.calls.size > 0 || this.attached.size > 0) return;
+    this.local?.stop();
+    this.local = null;
   }
 
   private log(peerId: string, direction: 'incoming' | 'outgoing', video: boolean, startedAt: number, durationMs: number, outcome: CallRecord['outcome']): void {
