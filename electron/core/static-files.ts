@@ -42,9 +42,24 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
 }
 
 /**
+ * What the page may connect to for the SIP account: the origin (scheme, host, port) of its WebSocket
+ * server, nothing wider. [] when none is set or it is not a ws:// or wss:// URL. The policy is fixed
+ * when the page loads, so the renderer reloads once after the server changes (stores/phone.ts).
+ */
+export function sipConnectSources(wsUrl: string): string[] {
+  try {
+    const url = new URL(wsUrl);
+    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return [];
+    return [`${url.protocol}//${url.host}`];
+  } catch {
+    return [];
+  }
+}
+
+/**
  * A strict Content-Security-Policy: scripts and styles only from the app itself, no eval, no inline
  * script, no plugins, no framing. `connect` lists what the page may open beyond its own origin
- * (the host's bridge WebSocket; SIP WebSocket servers join later through settings).
+ * (the host's bridge WebSocket; the SIP account's WebSocket server, `sipConnectSources`).
  */
 export function contentSecurityPolicy(connect: readonly string[] = []): string {
   return [

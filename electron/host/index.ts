@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createCore } from '../core/index.js';
 import { createLog, fileSink, stderrSink } from '../core/log.js';
 import { JsonFileStore } from '../core/storage.js';
-import { contentSecurityPolicy, mimeType, resolveStaticPath, securityHeaders } from '../core/static-files.js';
+import { contentSecurityPolicy, mimeType, resolveStaticPath, securityHeaders, sipConnectSources } from '../core/static-files.js';
 import { Bridge } from './bridge.js';
 import { parseHostOptions, USAGE, type HostOptions } from './options.js';
 
@@ -57,7 +57,7 @@ async function main(options: HostOptions): Promise<void> {
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the http server has no port');
   const origin = `http://127.0.0.1:${address.port}`;
-  const csp = contentSecurityPolicy([`ws://127.0.0.1:${address.port}`]);
+  const csp = () => contentSecurityPolicy([`ws://127.0.0.1:${address.port}`, ...sipConnectSources(core.settings.get().sip.wsUrl)]);
   const bridge = new Bridge(core, token, origin);
 
   server.on('request', (request, response) => {
@@ -67,7 +67,7 @@ async function main(options: HostOptions): Promise<void> {
     stat(file).then(
       (info) => {
         if (!info.isFile()) return send(response, 404, 'not found');
-        response.writeHead(200, { 'Content-Type': mimeType(file), 'Content-Length': info.size, 'Cache-Control': 'no-cache', ...securityHeaders(csp) });
+        response.writeHead(200, { 'Content-Type': mimeType(file), 'Content-Length': info.size, 'Cache-Control': 'no-cache', ...securityHeaders(csp()) });
         if (request.method === 'HEAD') return void response.end();
         createReadStream(file).pipe(response);
       },

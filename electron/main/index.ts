@@ -14,6 +14,7 @@ import { registerShortcuts } from './shortcuts.js';
 import { checkForUpdates } from './updates.js';
 import { applyPermissionPolicy } from './permissions.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
+import { sipConnectSources } from '../core/static-files.js';
 import { openPath, pickFiles } from './files.js';
 import { notificationsSupported, showNotice, systemNotifier } from './notifications.js';
 import { applyOpenAtLogin } from './login-item.js';
@@ -92,7 +93,7 @@ function start(): void {
       openPath: (path, reveal) => openPath(path, reveal),
     },
   });
-  serveRenderer();
+  serveRenderer(() => sipConnectSources(core?.settings.get().sip.wsUrl ?? ''));
   applyPermissionPolicy(session.defaultSession);
   handleDisplayMedia(session.defaultSession, core.capture);
   registerShortcuts(core);

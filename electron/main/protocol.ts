@@ -8,10 +8,13 @@ export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 }
 
-/** Serves the built renderer from out/renderer at app://lanline/, with the strict CSP as a header. */
-export function serveRenderer(): void {
-  const headers = securityHeaders(contentSecurityPolicy());
+/**
+ * Serves the built renderer from out/renderer at app://lanline/, with the strict CSP as a header;
+ * `connect` names what the page may connect to besides itself (the SIP server), asked per response.
+ */
+export function serveRenderer(connect: () => string[]): void {
   protocol.handle('app', async (request) => {
+    const headers = securityHeaders(contentSecurityPolicy(connect()));
     const url = new URL(request.url);
     const file = url.host === 'lanline' ? resolveStaticPath(rendererRoot(), url.pathname) : null;
     if (!file) return new Response('not found', { status: 404 });

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, resolveStaticPath } from '../../electron/core/static-files.js';
+import { contentSecurityPolicy, resolveStaticPath, sipConnectSources } from '../../electron/core/static-files.js';
 
 const root = resolve('/srv/renderer');
 
@@ -27,5 +27,16 @@ describe('content security policy', () => {
     expect(csp).toContain("object-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("connect-src 'self' ws://127.0.0.1:1234");
+  });
+});
+
+describe('the SIP server in the Content-Security-Policy', () => {
+  it('allows exactly the origin of the configured WebSocket server, and nothing for anything else', () => {
+    expect(sipConnectSources('wss://sip.example.org:8443/ws?x=1')).toEqual(['wss://sip.example.org:8443']);
+    expect(sipConnectSources('ws://127.0.0.1:8080')).toEqual(['ws://127.0.0.1:8080']);
+    expect(sipConnectSources('')).toEqual([]);
+    expect(sipConnectSources('https://example.org')).toEqual([]);
+    expect(sipConnectSources("ws://a'; script-src *")).toEqual([]);
+    expect(contentSecurityPolicy(sipConnectSources('wss://sip.example.org'))).toContain("connect-src 'self' wss://sip.example.org;");
   });
 });

@@ -2,12 +2,16 @@ import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, watch } from 'vue';
 import type { CallRecord, SipAccount } from '../../../electron/contract';
 import { bridge, LanlineError } from '../bridge';
+import { i18n } from '../i18n';
 import type { PhoneCall } from '../rtc/sip/phone-call';
 import { SipPhone, type PhoneStatus } from '../rtc/sip/phone';
 import { dialTarget, sipDomain } from '../rtc/sip/numbers';
 import { useAppStore } from './app';
 import { useCallStore } from './call';
 import { useSettingsStore } from './settings';
+
+/** The tag of the incoming phone call's notification. */
+const RING_TAG = 'lanline-phone';
 
 /**
  * The phone: the SIP account's registration (rtc/sip/phone.ts), the dial pad's actions, and the phone
@@ -53,11 +57,34 @@ export const usePhoneStore = defineStore('phone', () => {
   const retryInSeconds = ref<number | null>(null);
   const statusReason = computed(() => (problem.value ? `${problem.value.code ? `${problem.value.code} ` : ''}${problem.value.cause}` : null));
 
+  /**
+   * The page's Content-Security-Policy lets it connect only to the SIP server configured when it loaded
+   * (electron/core/static-files.ts sipConnectSources). After the server changed, the page reloads once,
+   * between calls, to be allowed to reach the new one.
+   */
+  let allowedOrigin: string | null = null;
+  const originOf = (url: string) => {
+    try {
+      return new URL(url).origin;
+    } catch {
+      return null;
+    }
+  };
+  function reloadForServer(): boolean {
+    const wanted = originOf(sip.value?.wsUrl ?? '');
+    if (!configured.value || wanted === null || wanted === allowedOrigin) return false;
+    const reload = () => window.location.reload();
+    if (!calls.inCall) reload();
+    else watch(() => calls.inCall, (inCall) => !inCall && reload());
+    return true;
+  }
+
   let started = '';
   async function apply(): Promise<void> {
     const account = sip.value;
     const key = configured.value && account ? JSON.stringify(account) : '';
     if (key === started) return;
+    if (reloadForServer()) return;
     started = key;
     if (!key || !account) {
       await phone.stop();
@@ -86,10 +113,28 @@ export const usePhoneStore = defineStore('phone', () => {
         record(call, 'missed');
       }
     });
+    notifyIncoming(call);
     return true;
   });
 
+  /** The system notification (Electron) with Accept and Decline, when the window is not focused. */
+  function notifyIncoming(call: PhoneCall): void {
+    const { name, number } = call.options;
+    const body = i18n.global.t('phone.incoming', { name: name && name !== number ? `${name} (${number})` : number });
+    void bridge()
+      .notify({ kind: 'call', title: document.title || 'Lanline', body, tag: RING_TAG, actions: true })
+      .catch(() => undefined);
+  }
+  watch(ringing, (call) => !call && void bridge().closeNotification({ tag: RING_TAG }).catch(() => undefined));
+
   async function load(): Promise<void> {
+    allowedOrigin = originOf(sip.value?.wsUrl ?? '');
+    bridge().on.notificationAction(({ tag, action }) => {
+      if (tag !== RING_TAG) return;
+      if (action === 'accept') void accept();
+      else if (action === 'decline') decline();
+      else app.show('call');
+    });
     watch(sip, () => void apply().catch((reason: unknown) => console.warn(`sip: ${LanlineError.from(reason).message}`)), { deep: true, immediate: true });
     bridge().on.leaveCalls(() => void phone.stop());
     window.addEventListener('pagehide', () => void phone.stop());

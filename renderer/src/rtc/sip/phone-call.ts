@@ -172,6 +172,7 @@ export class PhoneCall implements AttachedCall {
       this.stats = { ...stats, quality: callQuality(stats) };
       this.changed();
     });
+    this.sampler.start();
   }
 
   private flowing(): boolean {
