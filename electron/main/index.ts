@@ -101,6 +101,10 @@ function start(): void {
   bindContract(core);
   applyOpenAtLogin(core);
   mainWindow = openWindow(core);
+  // While a screen is shared, Lanline's own window (with its "You are sharing" bar and the call) is
+  // left out of every capture (Windows: WDA_EXCLUDEFROMCAPTURE, macOS: sharingType none), so the
+  // people watching never see it, nor an endless mirror of their own view.
+  core.events.on('mediaStateChanged', ({ sharing }) => mainWindow?.setContentProtection(sharing));
   try {
     createTray({ core, window: () => mainWindow, quit: () => app.quit() });
     trayAvailable = true;
