@@ -1,7 +1,7 @@
 // `npm test`: builds the app (the e2e tests drive the built renderer through real hosts), runs every
 // vitest project this machine can run, and ends with the line `N passed, N failed`.
-//   npm test                 unit, e2e and lan, one project after another (not the benchmarks)
-//   npm test -- unit         one project (unit, e2e, lan); benchmarks have `npm run bench`
+//   npm test                 unit, e2e, lan and interop, one project after another (not the benchmarks)
+//   npm test -- unit         one project (unit, e2e, lan, interop); benchmarks have `npm run bench`
 //   npm test -- --no-build   reuse out/ from an earlier build
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ if (build) {
 // Projects run one after another: the e2e and lan tests each start several Chromiums and hosts, and
 // on two cores they would slow each other past their timeouts if run together. Benchmarks print
 // figures and take minutes: `npm run bench` (scripts/bench.mjs) runs them.
-const order = projects.length ? projects : ['unit', 'e2e', 'lan'];
+const order = projects.length ? projects : ['unit', 'e2e', 'lan', 'interop'];
 
 let passed = 0;
 let failed = 0;

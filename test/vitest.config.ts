@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// One config, four projects: unit tests run in parallel on Node; e2e tests start host processes and
+// One config, five projects: unit tests run in parallel on Node; e2e tests start host processes and
 // Chromium instances, and lan tests start processes in network namespaces, so both run one file at a
 // time on these 2-core machines. Benchmarks (bench) print figures rather than pass or fail on them and
 // run only through `npm run bench` (scripts/bench.mjs); `npm test` leaves them out.
@@ -36,6 +36,19 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 90_000,
+        },
+      },
+      {
+        // Third-party peers from Debian (kamailio + rtpengine + baresip: test/support/sip-lab.ts), started
+        // per file, some in a network namespace of their own; needs root for the namespaces.
+        test: {
+          name: 'interop',
+          root: 'test/interop',
+          include: ['**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -2,7 +2,8 @@
  * Debian's Chromium driven by playwright-core, with the flags DESIGN §4 lists. One browser context per
  * app instance, each with its own user-data dir (pass the same dir again to test persistence).
  */
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { tempDir } from './host.js';
 
@@ -39,6 +40,12 @@ export interface LaunchOptions {
   extraArgs?: string[];
   /** The Chromium to run; a wrapper script may run it elsewhere (test/support/lan-app.ts: in a network namespace). */
   executablePath?: string;
+  /**
+   * Runs Chromium inside this network namespace (`ip netns exec`, through a generated wrapper script),
+   * e.g. a SIP lab's (sip-lab.ts), so that 127.0.0.1 is the namespace's loopback. Ignored when
+   * executablePath is given.
+   */
+  netns?: string;
   /** Runs in the page before any of its own scripts, on every load. */
   initScript?: () => void;
   /** Runs once before the page first loads the app (e.g. to set the page's clock). */
@@ -49,11 +56,29 @@ export interface LaunchOptions {
 export async function launchBrowser(options: LaunchOptions = {}): Promise<AppPage> {
   if (!options.executablePath) assertChromium();
   const userDataDir = options.userDataDir ?? tempDir('chromium');
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: options.executablePath ?? chromiumPath,
-    headless: true,
-    args: [...chromiumFlags, ...(options.extraArgs ?? [])],
-  });
+  let executablePath = options.executablePath ?? chromiumPath;
+  let wrapperDir: string | null = null;
+  if (options.netns && !options.executablePath) {
+    // playwright drives Chromium over a pipe, which passes through `ip netns exec` untouched.
+    wrapperDir = tempDir('chromium-netns');
+    executablePath = join(wrapperDir, 'chromium.sh');
+    writeFileSync(executablePath, `#!/bin/sh\nexec ip netns exec '${options.netns}' '${chromiumPath}' "$@"\n`);
+    chmodSync(executablePath, 0o755);
+  }
+  const removeWrapper = () => {
+    if (wrapperDir) rmSync(wrapperDir, { recursive: true, force: true });
+  };
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath,
+      headless: true,
+      args: [...chromiumFlags, ...(options.extraArgs ?? [])],
+    });
+  } catch (error) {
+    removeWrapper();
+    throw error;
+  }
   if (options.initScript) await context.addInitScript(options.initScript);
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
@@ -61,7 +86,8 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<AppPag
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
-  return { page, context, userDataDir, errors, close: () => context.close() };
+  const close = wrapperDir ? () => context.close().finally(removeWrapper) : () => context.close();
+  return { page, context, userDataDir, errors, close };
 }
 
 export async function openApp(url: string, options: LaunchOptions = {}): Promise<AppPage> {

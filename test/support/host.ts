@@ -21,6 +21,11 @@ export interface HostOptions {
    * `LanHost.spawn` (netns.ts) runs the host inside that namespace.
    */
   spawn?: (command: string, args: string[], options: SpawnOptions) => ChildProcess;
+  /**
+   * Runs the host inside this network namespace (`ip netns exec`), e.g. a SIP lab's (sip-lab.ts), so a
+   * page in the same namespace reaches it on 127.0.0.1. Ignored when spawn is given.
+   */
+  netns?: string;
 }
 
 export interface RunningHost {
@@ -57,7 +62,9 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   if (options.name) args.push('--name', options.name);
   if (options.lang) args.push('--lang', options.lang);
   args.push(...(options.extraArgs ?? []));
-  const child = (options.spawn ?? spawn)('npm', args, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const netns = options.netns;
+  const spawnIn = netns ? (command: string, commandArgs: string[], spawnOptions: SpawnOptions) => spawn('ip', ['netns', 'exec', netns, command, ...commandArgs], spawnOptions) : spawn;
+  const child = (options.spawn ?? spawnIn)('npm', args, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

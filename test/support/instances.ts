@@ -16,7 +16,7 @@ const running = new Set<Instance>();
 
 export async function launchInstance(options: HostOptions & Pick<LaunchOptions, 'userDataDir' | 'beforeLoad'> = {}): Promise<Instance> {
   const host = await startHost(options);
-  const app = await openApp(host.url, { userDataDir: options.userDataDir, beforeLoad: options.beforeLoad });
+  const app = await openApp(host.url, { userDataDir: options.userDataDir, beforeLoad: options.beforeLoad, netns: options.netns });
   const instance: Instance = {
     host,
     app,

@@ -128,16 +128,7 @@ export async function createLan(count: number, options: { subnet?: string } = {}
   const children = new Set<ChildProcess>();
 
   const destroy = async () => {
-    for (const child of children) {
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }
-    children.clear();
+    killAll(children);
     for (const netns of made.splice(0).reverse()) await removeNamespace(netns);
   };
 
@@ -145,19 +136,7 @@ export async function createLan(count: number, options: { subnet?: string } = {}
     netns,
     address,
     device: 'lan0',
-    run: (command, args = [], runOptions = {}) =>
-      new Promise((resolve) => {
-        execFile('ip', ['netns', 'exec', netns, command, ...args], { timeout: runOptions.timeoutMs ?? 30_000, env: runOptions.env ?? process.env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-        });
-      }),
-    spawn: (command, args = [], spawnOptions = {}) => {
-      // `ip netns exec` execs the command, so the child's pid is the command's and its group is ours to kill.
-      const child = spawn('ip', ['netns', 'exec', netns, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions, detached: true });
-      children.add(child);
-      return child;
-    },
+    ...runners(netns, children),
   });
 
   try {
@@ -185,4 +164,76 @@ export async function createLan(count: number, options: { subnet?: string } = {}
     await destroy();
     throw error;
   }
+}
+
+export interface LoopbackNamespace extends LanHost {
+  /** Kills what was spawned in it (and anything else still inside), then removes it; safe to call twice. */
+  destroy(): Promise<void>;
+}
+
+/** Kills the process group of every child still running, and forgets them. */
+function killAll(children: Set<ChildProcess>): void {
+  for (const child of children) {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  children.clear();
+}
+
+/** `run` and `spawn` inside a namespace; spawned children are added to `children` for destroy(). */
+function runners(netns: string, children: Set<ChildProcess>): Pick<LanHost, 'run' | 'spawn'> {
+  return {
+    run: (command, args = [], runOptions = {}) =>
+      new Promise((resolve) => {
+        execFile('ip', ['netns', 'exec', netns, command, ...args], { timeout: runOptions.timeoutMs ?? 30_000, env: runOptions.env ?? process.env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        });
+      }),
+    spawn: (command, args = [], spawnOptions = {}) => {
+      // `ip netns exec` execs the command, so the child's pid is the command's and its group is ours to kill.
+      const child = spawn('ip', ['netns', 'exec', netns, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions, detached: true });
+      children.add(child);
+      return child;
+    },
+  };
+}
+
+/**
+ * One network namespace with only `lo` (127.0.0.1) up: a private loopback where fixed ports never clash
+ * with the machine's or another run's, and nothing can leave. Named `lanline-<pid>-<hex>-<label>` like
+ * createLan's, so a crashed run's namespace is removed by the next createLan or createLoopbackNamespace.
+ */
+export async function createLoopbackNamespace(label: string): Promise<LoopbackNamespace> {
+  await removeLeftovers();
+  const netns = `${PREFIX}${process.pid}-${randomBytes(3).toString('hex')}-${label}`;
+  const children = new Set<ChildProcess>();
+  let made = false;
+  const destroy = async () => {
+    killAll(children);
+    if (made) {
+      made = false;
+      await removeNamespace(netns);
+    }
+  };
+  try {
+    await ip('netns', 'add', netns);
+    made = true;
+    await ip('-n', netns, 'link', 'set', 'lo', 'up');
+  } catch (error) {
+    await destroy();
+    throw error;
+  }
+  return {
+    netns,
+    address: '127.0.0.1',
+    device: 'lo',
+    ...runners(netns, children),
+    destroy,
+  };
 }

@@ -1,0 +1,839 @@
+/**
+ * A real SIP gateway for interop tests, made of Debian packages, started once per test file:
+ *
+ *   browser (JsSIP / Lanline) --ws--> kamailio (registrar + proxy) --udp--> baresip "phone" (auto-answers)
+ *                                         |                         \-udp--> baresip "busy"  (rejects 486)
+ *                                     rtpengine (WebRTC ICE/DTLS-SRTP/rtcp-mux <-> plain RTP/AVP)
+ *
+ * Everything runs in a fresh network namespace that has only `lo` (netns.ts createLoopbackNamespace),
+ * on fixed ports of 127.0.0.1 there; a Chromium and a Lanline host join it with `netns: lab.netns`
+ * (browser.ts LaunchOptions, host.ts HostOptions), so the page reaches kamailio and the host on
+ * 127.0.0.1. Where namespaces are refused (not root, not Linux), or with `{ netns: false }` or
+ * LANLINE_SIP_LAB_NETNS=0, the lab runs on the machine's own 127.0.0.1 with free ports (`netns` is then
+ * null). Nothing is written outside a temp folder, and stop() kills every process and removes the
+ * namespace and the folder.
+ *
+ * Events: `phone.events` holds every ctrl_tcp event; `waitFor(pred, { since })` looks at events from
+ * index `since` on (all of them by default), so take `const since = lab.phone.mark()` before acting.
+ * Numbers: `phone.number` ('1000') rings the phone, which answers at once and plays a 440 Hz tone;
+ * `busyNumber` ('1001') rings the busy phone, which answers 486; `unknownNumber` ('1999') gets 404.
+ * Users: any name but phone/busy registers with `account(name)` (one password for all, per lab).
+ *
+ *   const lab = await startSipLab();
+ *   const app = await launchBrowser({ netns: lab.netns ?? undefined });
+ *   // register lab.account('alice') over lab.wsUrl, dial lab.phone.number ('1000') ...
+ *   await lab.phone.waitFor((e) => e.type === 'CALL_ESTABLISHED');
+ *   expect(lab.phone.dtmfDigits()).toBe('159#');
+ *   await lab.stop();
+ *
+ * Pieces and the choices that make them work together:
+ * - rtpengine (userspace only: `table = -1`), ng control on UDP; started and waited for before kamailio,
+ *   which otherwise marks it dead. Browser legs get `ICE=force UDP/TLS/RTP/SAVPF rtcp-mux-require`,
+ *   phone legs `ICE=remove RTP/AVP rtcp-mux-demux` (test/interop/fixtures/kamailio.cfg).
+ * - kamailio: test/interop/fixtures/kamailio.cfg, its @@PLACEHOLDERS@@ filled into a temp copy. SIP over
+ *   WebSocket (plain ws) and UDP, in-memory registrar (save/lookup "location": the REGISTER reply lists
+ *   the contacts, without which JsSIP ignores it), digest auth with one password for every user
+ *   (`password`), the dial plan `phone.number` -> phone, `busyNumber` -> busy, anything else -> 404.
+ * - baresip 1.0 (phone and busy): own config dir, `net_interface 127.0.0.1`, ausine as the source (a
+ *   440 Hz tone) and aubridge as a silent player, ctrl_tcp for events and commands (netstring JSON).
+ *   The phone speaks PCMU only by default: with opus, Chromium's RTCDTMFSender against a far end that
+ *   offers only telephone-event/8000 (as baresip does) sends 100-120 ms digits as end packets only (the
+ *   phone reports CALL_DTMF_END but never a digit start); 400 ms digits do arrive. `phoneCodecs` changes it. The busy phone answers nothing: the lab rejects each incoming call
+ *   through ctrl_tcp, so the caller hears 180 then a real 486 from a real UA.
+ * - In a namespace, the vitest process reaches ctrl_tcp through a tiny Node relay started inside it
+ *   (`ip netns exec <ns> node -e …`) whose stdin/stdout are the TCP stream.
+ *
+ * Debian packages: kamailio kamailio-websocket-modules rtpengine-daemon baresip-core (and iproute2).
+ * sipLabAvailable() names what is missing.
+ */
+import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createLoopbackNamespace, namespacesAvailable, type LoopbackNamespace, type RunResult } from './netns.js';
+
+export const kamailioPath = process.env.KAMAILIO_PATH ?? '/usr/sbin/kamailio';
+export const rtpenginePath = process.env.RTPENGINE_PATH ?? '/usr/bin/rtpengine';
+export const baresipPath = process.env.BARESIP_PATH ?? '/usr/bin/baresip';
+const kamailioModuleDirs = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/aarch64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules'];
+const baresipModuleDir = '/usr/lib/baresip/modules';
+const kamailioTemplate = join(import.meta.dirname, '..', 'interop', 'fixtures', 'kamailio.cfg');
+
+/** The Debian packages the lab runs, for an error message or an apt line. */
+export const sipLabPackages = ['kamailio', 'kamailio-websocket-modules', 'rtpengine-daemon', 'baresip-core', 'iproute2'];
+
+export interface BaresipEvent {
+  /** e.g. REGISTER_OK, CALL_INCOMING, CALL_RINGING, CALL_ESTABLISHED, CALL_DTMF_START, CALL_DTMF_END, CALL_CLOSED */
+  type: string;
+  class?: string;
+  accountaor?: string;
+  direction?: 'incoming' | 'outgoing';
+  peeruri?: string;
+  id?: string;
+  /** CALL_DTMF_START: the digit; CALL_CLOSED: the reason (e.g. "486 Rejected", "Connection reset by peer") */
+  param?: string;
+  /** Date.now() when the lab read it. */
+  at: number;
+  [key: string]: unknown;
+}
+
+export interface RtpStats {
+  /** RTP packets the phone received from the other side (its RTCP member table, `rcvd`). */
+  packetsReceived: number;
+  /** RTP packets the phone sent. */
+  packetsSent: number;
+  /** The raw `audio_debug` text, for failure messages. */
+  raw: string;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  /** Only events at or after this index (from mark()); 0, all events so far, when absent. */
+  since?: number;
+}
+
+/** One baresip UA, driven and observed through ctrl_tcp. */
+export interface Baresip {
+  /** Its user at the gateway: 'phone' or 'busy'. */
+  user: string;
+  /** sip:<user>@<domain>, reachable from a browser as is. */
+  uri: string;
+  /** What a person types on a dial pad to reach it. */
+  number: string;
+  /** Every ctrl_tcp event so far, oldest first. */
+  events: BaresipEvent[];
+  /** The index the next event will get: pass it as `since` to wait only for what happens next. */
+  mark(): number;
+  waitFor(predicate: (event: BaresipEvent) => boolean, options?: WaitOptions | number): Promise<BaresipEvent>;
+  /** The digits reported by CALL_DTMF_START (RFC 4733 telephone-events received), in order. */
+  dtmfDigits(since?: number): string;
+  /** Sends a ctrl_tcp command (a menu command: dial, hangup, accept, audio_debug, reginfo, …); resolves with its text. */
+  command(command: string, params?: string): Promise<string>;
+  /** Calls a SIP URI (e.g. lab.account('alice').uri) through the gateway. */
+  dial(uri: string): Promise<void>;
+  /** Hangs up the current call (or rejects a ringing one with 486). */
+  hangup(): Promise<void>;
+  /** Answers a ringing call (the phone auto-answers; this is for completeness). */
+  accept(): Promise<void>;
+  /** RTP counters of the current call, null when there is none. */
+  rtpStats(): Promise<RtpStats | null>;
+}
+
+export interface SipAccount {
+  /** sip:<user>@<domain> */
+  uri: string;
+  authUser: string;
+  password: string;
+  /** The gateway's WebSocket URL (same as lab.wsUrl). */
+  wsUrl: string;
+}
+
+export interface SipLab {
+  /** The namespace everything runs in; null when the lab fell back to the machine's own loopback. */
+  netns: string | null;
+  /** The SIP domain and the address everything listens on: '127.0.0.1'. */
+  domain: string;
+  /** ws://127.0.0.1:<port>, SIP over WebSocket (RFC 7118, subprotocol "sip"). */
+  wsUrl: string;
+  /** kamailio's UDP SIP port. */
+  sipPort: number;
+  /** The digest password of every user of this lab. */
+  password: string;
+  /** Credentials for a browser-side user (any name but 'phone' and 'busy'). */
+  account(user: string): SipAccount;
+  phone: Baresip;
+  busy: Baresip;
+  /** A number the dial plan sends to the busy phone (486). */
+  busyNumber: string;
+  /** A number nobody has (404). */
+  unknownNumber: string;
+  /** Starts a long-running command where the lab runs (its namespace, or plain), in its own process group; stop() kills it. */
+  spawn(command: string, args?: string[], options?: SpawnOptions): ChildProcess;
+  /** Runs a command where the lab runs, to its end. Never rejects; look at `code`. */
+  run(command: string, args?: string[], options?: { timeoutMs?: number }): Promise<RunResult>;
+  /** The recent output of rtpengine, kamailio and both baresips, for failure messages. */
+  logs(): string;
+  /** Ends every process, removes the namespace and the temp folder; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface SipLabOptions {
+  /**
+   * Run in a fresh namespace (default: when this machine allows it, unless LANLINE_SIP_LAB_NETNS=0), or
+   * on the machine's 127.0.0.1 with free ports (false).
+   */
+  netns?: boolean;
+  /** The phone's codecs, baresip's `audio_codecs` (default 'PCMU'; see the header on opus and DTMF). */
+  phoneCodecs?: string;
+  /** kamailio's log level (debug=…), 2 by default; 3 logs every request. */
+  kamailioDebug?: number;
+}
+
+/** null when everything the lab runs is installed, else what is missing and how to install it. */
+export function sipLabAvailable(): string | null {
+  const missing: string[] = [];
+  if (process.platform !== 'linux') return `the SIP lab needs Linux (Debian packages ${sipLabPackages.join(' ')}), this is ${process.platform}`;
+  if (!existsSync(rtpenginePath)) missing.push(`${rtpenginePath} (rtpengine-daemon)`);
+  if (!existsSync(kamailioPath)) missing.push(`${kamailioPath} (kamailio)`);
+  const moduleDir = kamailioModuleDirs.find((dir) => existsSync(join(dir, 'tm.so')));
+  if (!moduleDir) missing.push('kamailio modules (kamailio)');
+  else if (!existsSync(join(moduleDir, 'websocket.so'))) missing.push(`${join(moduleDir, 'websocket.so')} (kamailio-websocket-modules)`);
+  if (!existsSync(baresipPath)) missing.push(`${baresipPath} (baresip-core)`);
+  for (const module of ['ctrl_tcp', 'ausine', 'aubridge', 'g711', 'opus', 'account', 'menu']) {
+    if (!existsSync(join(baresipModuleDir, `${module}.so`))) missing.push(`${join(baresipModuleDir, `${module}.so`)} (baresip-core)`);
+  }
+  if (!['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].some((path) => existsSync(path))) missing.push('ip (iproute2)');
+  if (!missing.length) return null;
+  return `the SIP lab is missing ${missing.join(', ')}; apt-get install ${sipLabPackages.join(' ')}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Processes and their output
+
+const LOG_LINES = 300;
+
+class Log {
+  readonly lines: string[] = [];
+  #partial = '';
+  #all = '';
+  #waiters = new Set<() => void>();
+
+  constructor(readonly name: string) {}
+
+  push(chunk: string): void {
+    this.#all = (this.#all + chunk).slice(-200_000);
+    const text = this.#partial + chunk;
+    const parts = text.split('\n');
+    this.#partial = parts.pop() ?? '';
+    for (const line of parts) this.lines.push(line.replace(/\x1b\[[0-9;]*m/g, ''));
+    if (this.lines.length > LOG_LINES) this.lines.splice(0, this.lines.length - LOG_LINES);
+    for (const wake of this.#waiters) wake();
+  }
+
+  text(): string {
+    return this.#all;
+  }
+
+  /** Resolves when the output so far matches. */
+  async waitFor(pattern: RegExp, timeoutMs: number, failed: () => string | null): Promise<void> {
+    if (pattern.test(this.#all)) return;
+    await new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (pattern.test(this.#all)) {
+          done();
+          resolve();
+          return;
+        }
+        const failure = failed();
+        if (failure) {
+          done();
+          reject(new Error(failure));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`${this.name}: no output matching ${pattern} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+      };
+      this.#waiters.add(check);
+    });
+  }
+
+  /** Wakes waiters without new output (e.g. the process exited). */
+  poke(): void {
+    for (const wake of this.#waiters) wake();
+  }
+
+  tail(count = 60): string {
+    const partial = this.#partial ? [this.#partial] : [];
+    return [...this.lines, ...partial].slice(-count).join('\n');
+  }
+}
+
+interface Proc {
+  name: string;
+  child: ChildProcess;
+  log: Log;
+  exited: Promise<void>;
+  /** e.g. "exited with code 1", null while running */
+  exit(): string | null;
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function stopProc(proc: Proc, graceMs = 5_000): Promise<void> {
+  const pid = proc.child.pid;
+  if (pid === undefined) return;
+  if (groupAlive(pid)) {
+    try {
+      process.kill(-pid, 'SIGTERM');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  // baresip unregisters on the first SIGTERM and quits at once on a second one.
+  const started = Date.now();
+  let again = false;
+  while (groupAlive(pid) && Date.now() < started + graceMs) {
+    if (!again && Date.now() > started + 2_000) {
+      again = true;
+      try {
+        process.kill(-pid, 'SIGTERM');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  if (groupAlive(pid)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  await Promise.race([proc.exited, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Ports
+
+async function freeTcpPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function udpPortFree(port: number): Promise<boolean> {
+  const socket = createSocket('udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, '127.0.0.1', resolve);
+    });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    socket.close();
+  }
+}
+
+/** A port free on 127.0.0.1 for both TCP and UDP (SIP stacks bind both). */
+async function freeTcpUdpPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = await freeTcpPort();
+    if (await udpPortFree(port)) return port;
+  }
+  throw new Error('no port free for both TCP and UDP on 127.0.0.1');
+}
+
+interface Ports {
+  sip: number;
+  ws: number;
+  ng: number;
+  rtp: [number, number];
+  phone: { sip: number; ctrl: number; rtp: [number, number] };
+  busy: { sip: number; ctrl: number; rtp: [number, number] };
+}
+
+async function choosePorts(inNamespace: boolean): Promise<Ports> {
+  // In a namespace of its own the lab owns every port: fixed ones make logs easy to read.
+  if (inNamespace) {
+    return {
+      sip: 5060,
+      ws: 8080,
+      ng: 2223,
+      rtp: [30000, 30999],
+      phone: { sip: 5070, ctrl: 4444, rtp: [31000, 31099] },
+      busy: { sip: 5072, ctrl: 4445, rtp: [31100, 31199] },
+    };
+  }
+  const base = 20_000 + 2 * Math.floor(Math.random() * 14_000);
+  return {
+    sip: await freeTcpUdpPort(),
+    ws: await freeTcpPort(),
+    ng: await freeTcpUdpPort(),
+    rtp: [base, base + 999],
+    phone: { sip: await freeTcpUdpPort(), ctrl: await freeTcpPort(), rtp: [base + 1000, base + 1099] },
+    busy: { sip: await freeTcpUdpPort(), ctrl: await freeTcpPort(), rtp: [base + 1100, base + 1199] },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// ctrl_tcp: netstring-framed JSON, commands `{command, params, token}`, replies `{response, ok, data, token}`,
+// events `{event: true, type, …}`.
+
+interface CtrlLink {
+  write(data: Buffer): void;
+  onData(listener: (chunk: Buffer) => void): void;
+  onClose(listener: (why: string) => void): void;
+  close(): Promise<void>;
+}
+
+const RELAY = `
+const socket = require('net').connect(Number(process.argv[1]), '127.0.0.1');
+socket.on('connect', () => process.stderr.write('relay connected\\n'));
+socket.on('error', (error) => { process.stderr.write('relay: ' + error.message + '\\n'); process.exit(1); });
+socket.on('close', () => process.exit(0));
+process.stdin.on('end', () => socket.end());
+process.stdin.pipe(socket);
+socket.pipe(process.stdout);
+`;
+
+async function openCtrlLink(port: number, spawnHere: SipLab['spawn'] | null, log: Log): Promise<CtrlLink> {
+  if (!spawnHere) {
+    const socket: Socket = connect(port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    return {
+      write: (data) => socket.write(data),
+      onData: (listener) => socket.on('data', listener),
+      onClose: (listener) => socket.on('close', () => listener('ctrl_tcp connection closed')),
+      close: async () => {
+        socket.destroy();
+      },
+    };
+  }
+  const child = spawnHere(process.execPath, ['-e', RELAY, String(port)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await log.waitFor(/relay connected/, 10_000, () => (child.exitCode !== null ? `ctrl_tcp relay exited with ${child.exitCode}: ${log.tail(5)}` : null));
+  return {
+    write: (data) => child.stdin!.write(data),
+    onData: (listener) => child.stdout!.on('data', listener),
+    onClose: (listener) => child.once('exit', (code) => listener(`ctrl_tcp relay exited with ${code}`)),
+    close: async () => {
+      child.stdin!.end();
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+      if (child.exitCode === null && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    },
+  };
+}
+
+class Ctrl {
+  readonly events: BaresipEvent[] = [];
+  #buffer = Buffer.alloc(0);
+  #token = 0;
+  #pending = new Map<string, { resolve: (data: string) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
+  #waiters = new Set<() => void>();
+  #closed: string | null = null;
+  readonly listeners = new Set<(event: BaresipEvent) => void>();
+
+  constructor(
+    readonly link: CtrlLink,
+    readonly name: string,
+  ) {
+    link.onData((chunk) => this.#receive(chunk));
+    link.onClose((why) => {
+      this.#closed = why;
+      for (const { reject, timer } of this.#pending.values()) {
+        clearTimeout(timer);
+        reject(new Error(`${name}: ${why}`));
+      }
+      this.#pending.clear();
+      for (const wake of this.#waiters) wake();
+    });
+  }
+
+  #receive(chunk: Buffer): void {
+    this.#buffer = Buffer.concat([this.#buffer, chunk]);
+    for (;;) {
+      const colon = this.#buffer.indexOf(0x3a);
+      if (colon < 0) return;
+      const length = Number(this.#buffer.subarray(0, colon).toString());
+      if (!Number.isInteger(length)) {
+        this.#buffer = Buffer.alloc(0);
+        return;
+      }
+      if (this.#buffer.length < colon + 1 + length + 1) return;
+      const payload = this.#buffer.subarray(colon + 1, colon + 1 + length).toString();
+      this.#buffer = this.#buffer.subarray(colon + 1 + length + 1);
+      let message: Record<string, unknown>;
+      try {
+        message = JSON.parse(payload) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      if (message.response) {
+        const token = String(message.token ?? '');
+        const pending = this.#pending.get(token);
+        if (!pending) continue;
+        this.#pending.delete(token);
+        clearTimeout(pending.timer);
+        const data = String(message.data ?? '').replace(/\x1b\[[0-9;]*m/g, '');
+        if (message.ok) pending.resolve(data);
+        else pending.reject(new Error(`${this.name}: command failed: ${data}`));
+      } else if (message.event) {
+        const event = { ...message, type: String(message.type), at: Date.now() } as BaresipEvent;
+        this.events.push(event);
+        for (const listener of this.listeners) listener(event);
+        for (const wake of this.#waiters) wake();
+      }
+    }
+  }
+
+  command(command: string, params = '', timeoutMs = 10_000): Promise<string> {
+    if (this.#closed) return Promise.reject(new Error(`${this.name}: ${this.#closed}`));
+    const token = `lab${++this.#token}`;
+    const json = JSON.stringify({ command, params, token });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(token);
+        reject(new Error(`${this.name}: no reply to "${command}" within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#pending.set(token, { resolve, reject, timer });
+      this.link.write(Buffer.from(`${Buffer.byteLength(json)}:${json},`));
+    });
+  }
+
+  waitFor(predicate: (event: BaresipEvent) => boolean, since: number, timeoutMs: number, describe: () => string): Promise<BaresipEvent> {
+    const find = () => this.events.slice(since).find(predicate);
+    const found = find();
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const event = find();
+        if (event) {
+          done();
+          resolve(event);
+        } else if (this.#closed) {
+          done();
+          reject(new Error(`${this.name}: ${this.#closed} while waiting for an event\n${describe()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`${this.name}: no matching event within ${timeoutMs} ms\n${describe()}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+      };
+      this.#waiters.add(check);
+    });
+  }
+}
+
+function parseAudioDebug(raw: string): RtpStats | null {
+  if (!/Audio stream/.test(raw)) return null;
+  const sent = /TX: packets=(\d+)/.exec(raw);
+  const received = [...raw.matchAll(/\brcvd=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+  return { packetsReceived: received, packetsSent: sent ? Number(sent[1]) : 0, raw };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function rtpengineConfig(ports: Ports): string {
+  return [
+    '[rtpengine]',
+    'table = -1',
+    'interface = 127.0.0.1',
+    `listen-ng = 127.0.0.1:${ports.ng}`,
+    `port-min = ${ports.rtp[0]}`,
+    `port-max = ${ports.rtp[1]}`,
+    'log-level = 6',
+    'delete-delay = 0',
+    'timeout = 60',
+    '',
+  ].join('\n');
+}
+
+function baresipConfig(sip: number, ctrl: number, rtp: [number, number]): string {
+  return [
+    'poll_method		epoll',
+    `sip_listen		127.0.0.1:${sip}`,
+    'net_interface		127.0.0.1',
+    'call_local_timeout	120',
+    'call_max_calls		4',
+    // A 440 Hz tone as the microphone, a player that plays to nowhere; both work headless.
+    'audio_source		ausine,440',
+    'audio_player		aubridge,nil',
+    'audio_alert		aubridge,nil',
+    'ausrc_srate		48000',
+    'auplay_srate		48000',
+    'ausrc_channels		2',
+    'auplay_channels	2',
+    'audio_level		no',
+    'audio_buffer		20-160',
+    `rtp_ports		${rtp[0]}-${rtp[1]}`,
+    'rtp_tos		0',
+    'rtcp_mux		no',
+    'jitter_buffer_delay	5-10',
+    'rtp_stats		yes',
+    'statmode_default	off',
+    `module_path		${baresipModuleDir}`,
+    'module			g711.so',
+    'module			opus.so',
+    'module			ausine.so',
+    'module			aubridge.so',
+    'module_tmp		account.so',
+    'module_app		menu.so',
+    'module_app		ctrl_tcp.so',
+    `ctrl_tcp_listen	127.0.0.1:${ctrl}`,
+    'opus_bitrate		28000',
+    '',
+  ].join('\n');
+}
+
+function fillTemplate(template: string, values: Record<string, string | number>): string {
+  // Comments (lines starting with # but not #! directives) may name placeholders; they stay as they are.
+  return template
+    .split('\n')
+    .map((line) =>
+      /^\s*#(?!!)/.test(line)
+        ? line
+        : line.replace(/@@([A-Z_]+)@@/g, (match, name: string) => {
+            if (!(name in values)) throw new Error(`kamailio.cfg: no value for ${match}`);
+            return String(values[name]);
+          }),
+    )
+    .join('\n');
+}
+
+export async function startSipLab(options: SipLabOptions = {}): Promise<SipLab> {
+  const missing = sipLabAvailable();
+  if (missing) throw new Error(missing);
+
+  let namespace: LoopbackNamespace | null = null;
+  const wantNamespace = options.netns ?? process.env.LANLINE_SIP_LAB_NETNS !== '0';
+  if (wantNamespace) {
+    const available = await namespacesAvailable();
+    if (available.ok) namespace = await createLoopbackNamespace('sip');
+    else if (options.netns === true) throw new Error(available.reason);
+  }
+  const scratch = mkdtempSync(join(tmpdir(), 'lanline-sip-lab-'));
+  const procs: Proc[] = [];
+  const logs: Log[] = [];
+  const ctrls: Ctrl[] = [];
+  const plainChildren = new Set<ChildProcess>();
+  let stopped = false;
+
+  const spawnHere = (command: string, args: string[] = [], spawnOptions: SpawnOptions = {}): ChildProcess => {
+    if (namespace) return namespace.spawn(command, args, spawnOptions);
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions, detached: true });
+    plainChildren.add(child);
+    return child;
+  };
+  const runHere = (command: string, args: string[] = [], runOptions: { timeoutMs?: number } = {}): Promise<RunResult> => {
+    if (namespace) return namespace.run(command, args, runOptions);
+    return new Promise((resolve) => {
+      execFile(command, args, { timeout: runOptions.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) });
+      });
+    });
+  };
+
+  const start = (name: string, command: string, args: string[], cwd?: string): Proc => {
+    const log = new Log(name);
+    logs.push(log);
+    const child = spawnHere(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+    let exitText: string | null = null;
+    const exited = new Promise<void>((resolve) => {
+      child.once('error', (error) => {
+        exitText = `could not start: ${error.message}`;
+        log.poke();
+        resolve();
+      });
+      child.once('exit', (code, signal) => {
+        exitText = `exited with ${signal ?? `code ${code}`}`;
+        log.poke();
+        resolve();
+      });
+    });
+    const proc: Proc = { name, child, log, exited, exit: () => exitText };
+    procs.push(proc);
+    return proc;
+  };
+
+  const allLogs = () => logs.map((log) => `----- ${log.name} -----\n${log.tail()}`).join('\n');
+
+  /** Waits until 127.0.0.1:<port> listens (tcp) or is bound (udp) where the lab runs. */
+  const waitListening = async (proc: Proc, protocol: 'tcp' | 'udp', port: number, timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const result = await runHere('ss', ['-H', '-n', protocol === 'tcp' ? '-lt' : '-lu']);
+      if (result.code === 0 && result.stdout.split('\n').some((line) => line.includes(`127.0.0.1:${port} `))) return;
+      if (proc.exit()) throw new Error(`${proc.name} ${proc.exit()} before listening on ${protocol} ${port}\n${proc.log.tail()}`);
+      if (Date.now() > deadline) throw new Error(`${proc.name} did not listen on ${protocol} 127.0.0.1:${port} within ${timeoutMs} ms\n${proc.log.tail()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.all(ctrls.map((ctrl) => ctrl.link.close().catch(() => undefined)));
+    // baresip first (it unregisters and hangs up), then kamailio, then rtpengine.
+    for (const group of [procs.filter((proc) => proc.name.startsWith('baresip')), procs.filter((proc) => proc.name === 'kamailio'), procs.filter((proc) => !proc.name.startsWith('baresip') && proc.name !== 'kamailio')]) {
+      await Promise.all(group.map((proc) => stopProc(proc)));
+    }
+    for (const child of plainChildren) {
+      if (child.pid !== undefined && groupAlive(child.pid)) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+    await namespace?.destroy();
+    rmSync(scratch, { recursive: true, force: true });
+  };
+
+  try {
+    const ports = await choosePorts(namespace !== null);
+    const password = `lab-${randomBytes(4).toString('hex')}`;
+    const domain = '127.0.0.1';
+    const phoneNumber = '1000';
+    const busyNumber = '1001';
+    const unknownNumber = '1999';
+
+    // 1. rtpengine, and only once it answers on its control port, kamailio.
+    const rtpengineConf = join(scratch, 'rtpengine.conf');
+    writeFileSync(rtpengineConf, rtpengineConfig(ports));
+    const rtpengine = start('rtpengine', rtpenginePath, [`--config-file=${rtpengineConf}`, '--config-section=rtpengine', '--foreground', '--log-stderr'], scratch);
+    await rtpengine.log.waitFor(/Startup complete/, 15_000, () => (rtpengine.exit() ? `rtpengine ${rtpengine.exit()}\n${rtpengine.log.tail()}` : null));
+    await waitListening(rtpengine, 'udp', ports.ng);
+
+    // 2. kamailio.
+    const kamailioDir = join(scratch, 'kamailio');
+    mkdirSync(kamailioDir);
+    const kamailioCfg = join(kamailioDir, 'kamailio.cfg');
+    let cfg = fillTemplate(readFileSync(kamailioTemplate, 'utf8'), {
+      ADDRESS: domain,
+      SIP_PORT: ports.sip,
+      WS_PORT: ports.ws,
+      NG_SOCKET: `udp:127.0.0.1:${ports.ng}`,
+      PASSWORD: password,
+      PHONE_NUMBER: phoneNumber,
+      BUSY_NUMBER: busyNumber,
+    });
+    if (options.kamailioDebug !== undefined) cfg = cfg.replace(/^debug=\d+$/m, `debug=${options.kamailioDebug}`);
+    writeFileSync(kamailioCfg, cfg);
+    const kamailio = start('kamailio', kamailioPath, ['-f', kamailioCfg, '-DD', '-E', '-Y', kamailioDir, '-P', join(kamailioDir, 'kamailio.pid'), '-w', kamailioDir], kamailioDir);
+    await kamailio.log.waitFor(/rtpengine instance <[^>]+> found, support for it enabled/, 15_000, () => {
+      if (kamailio.exit()) return `kamailio ${kamailio.exit()}\n${kamailio.log.tail()}`;
+      if (/rtpengine instance <[^>]+> (?:not found|disabled)|support for it disabled/.test(kamailio.log.text())) return `kamailio cannot reach rtpengine\n${kamailio.log.tail()}\n${rtpengine.log.tail()}`;
+      return null;
+    });
+    await waitListening(kamailio, 'udp', ports.sip);
+    await waitListening(kamailio, 'tcp', ports.ws);
+
+    // 3. the phones.
+    const phoneCodecs = options.phoneCodecs ?? 'PCMU';
+    const startBaresip = async (user: string, number: string, own: Ports['phone'], answermode: 'auto' | 'manual', onEvent?: (event: BaresipEvent, self: Baresip) => void): Promise<Baresip> => {
+      const dir = join(scratch, `baresip-${user}`);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'config'), baresipConfig(own.sip, own.ctrl, own.rtp));
+      writeFileSync(
+        join(dir, 'accounts'),
+        `<sip:${user}@${domain}>;auth_pass=${password};answermode=${answermode};audio_codecs=${phoneCodecs};outbound="sip:127.0.0.1:${ports.sip};transport=udp";regint=3600\n`,
+      );
+      writeFileSync(join(dir, 'contacts'), '');
+      const proc = start(`baresip-${user}`, baresipPath, ['-f', dir], dir);
+      await waitListening(proc, 'tcp', own.ctrl);
+      const relayLog = new Log(`ctrl_tcp relay (${user})`);
+      logs.push(relayLog);
+      const ctrl = new Ctrl(await openCtrlLink(own.ctrl, namespace ? spawnHere : null, relayLog), `baresip ${user}`);
+      ctrls.push(ctrl);
+      // Registered once reginfo says OK (REGISTER_OK may have come before ctrl_tcp was connected).
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const info = await ctrl.command('reginfo');
+        if (/\bOK\b/.test(info)) break;
+        if (Date.now() > deadline) throw new Error(`baresip ${user} did not register within 15 s: ${info}\n${proc.log.tail()}\n${kamailio.log.tail()}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      if (onEvent) ctrl.listeners.add((event) => onEvent(event, self));
+      const describe = () => `${user}'s events: ${ctrl.events.map((event) => `${event.type}${event.param ? `(${event.param})` : ''}`).join(' ')}\n${allLogs()}`;
+      const self: Baresip = {
+        user,
+        uri: `sip:${user}@${domain}`,
+        number,
+        events: ctrl.events,
+        mark: () => ctrl.events.length,
+        waitFor: (predicate, waitOptions) => {
+          const { timeoutMs = 15_000, since = 0 } = typeof waitOptions === 'number' ? { timeoutMs: waitOptions } : (waitOptions ?? {});
+          return ctrl.waitFor(predicate, since, timeoutMs, describe);
+        },
+        dtmfDigits: (since = 0) =>
+          ctrl.events
+            .slice(since)
+            .filter((event) => event.type === 'CALL_DTMF_START')
+            .map((event) => String(event.param ?? ''))
+            .join(''),
+        command: (command, params) => ctrl.command(command, params),
+        dial: async (uri) => {
+          await ctrl.command('dial', uri);
+        },
+        hangup: async () => {
+          await ctrl.command('hangup');
+        },
+        accept: async () => {
+          await ctrl.command('accept');
+        },
+        rtpStats: async () => parseAudioDebug(await ctrl.command('audio_debug')),
+      };
+      return self;
+    };
+    const phone = await startBaresip('phone', phoneNumber, ports.phone, 'auto');
+    // The busy phone rings (180), then turns the call down as a person on another call would: 486.
+    const busy = await startBaresip('busy', busyNumber, ports.busy, 'manual', (event, self) => {
+      if (event.type === 'CALL_INCOMING') void self.hangup().catch(() => undefined);
+    });
+
+    return {
+      netns: namespace?.netns ?? null,
+      domain,
+      wsUrl: `ws://127.0.0.1:${ports.ws}`,
+      sipPort: ports.sip,
+      password,
+      account: (user) => {
+        if (user === 'phone' || user === 'busy') throw new Error(`'${user}' is one of the lab's own phones`);
+        return { uri: `sip:${user}@${domain}`, authUser: user, password, wsUrl: `ws://127.0.0.1:${ports.ws}` };
+      },
+      phone,
+      busy,
+      busyNumber,
+      unknownNumber,
+      spawn: spawnHere,
+      run: runHere,
+      logs: allLogs,
+      stop,
+    };
+  } catch (error) {
+    const text = allLogs();
+    await stop();
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`the SIP lab did not start: ${message}\n${text}`);
+  }
+}
