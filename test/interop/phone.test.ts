@@ -47,6 +47,13 @@ async function dialByKeys(instance: Instance, number: string): Promise<void> {
   await pad.getByRole('button', { name: 'Call', exact: true }).click();
 }
 
+/** Saves the SIP form and waits for the new registration (the status says "Connecting" until then). */
+async function saveAndRegister(form: ReturnType<Instance['page']['getByRole']>): Promise<void> {
+  await form.getByRole('button', { name: 'Save SIP account' }).click();
+  await form.getByText('SIP account saved.').waitFor();
+  await form.getByText(`Registered as ${lab.account(USER).uri}.`).waitFor({ timeout: 20_000 });
+}
+
 const participants = (instance: Instance) => instance.page.getByRole('list', { name: 'Participants' });
 
 describe('phone calls through a SIP gateway (kamailio + rtpengine) to a real phone (baresip)', () => {
@@ -142,8 +149,7 @@ describe('phone calls through a SIP gateway (kamailio + rtpengine) to a real pho
     await showScreen(app, 'Settings');
     const form = app.page.getByRole('form', { name: 'Phone calls (SIP account)' });
     await form.getByLabel('Send keypad digits as').selectOption({ label: 'SIP INFO (for gateways without telephone events)' });
-    await form.getByRole('button', { name: 'Save SIP account' }).click();
-    await form.getByText(`Registered as ${lab.account(USER).uri}.`).waitFor({ timeout: 20_000 });
+    await saveAndRegister(form);
 
     const since = lab.phone.mark();
     await dialByKeys(app, lab.phone.number);
@@ -161,8 +167,7 @@ describe('phone calls through a SIP gateway (kamailio + rtpengine) to a real pho
 
     await showScreen(app, 'Settings');
     await form.getByLabel('Send keypad digits as').selectOption({ label: 'Telephone events (RFC 4733)' });
-    await form.getByRole('button', { name: 'Save SIP account' }).click();
-    await form.getByText(`Registered as ${lab.account(USER).uri}.`).waitFor({ timeout: 20_000 });
+    await saveAndRegister(form);
   });
 
   it('the phone calls Lanline: it rings, the user accepts, they talk, Lanline hangs up', async () => {

@@ -85,6 +85,8 @@ export const usePhoneStore = defineStore('phone', () => {
     const key = configured.value && account ? JSON.stringify(account) : '';
     if (key === started) return;
     if (reloadForServer()) return;
+    // The status says so at once (the settings screen shows it right after saving).
+    if (key) status.value = 'connecting';
     started = key;
     if (!key || !account) {
       await phone.stop();

@@ -60,7 +60,9 @@ export class SipPhone {
 
   /** Registers the account (after stopping a previous one). */
   async start(account: PhoneAccount, userAgent: string): Promise<void> {
-    await this.stop();
+    // Says 'connecting' at once, not 'off' in between: the account is being (re)registered.
+    this.set('connecting');
+    await this.shutdown();
     const generation = ++this.generation;
     this.account = account;
     this.problem = null;
@@ -115,11 +117,20 @@ export class SipPhone {
 
   /** Unregisters and closes the WebSocket; waits at most STOP_WAIT_MS for the registrar's answer. */
   async stop(): Promise<void> {
+    await this.shutdown();
+    this.problem = null;
+    this.set('off');
+  }
+
+  private async shutdown(): Promise<void> {
     this.generation += 1;
     const ua = this.ua;
     this.ua = null;
     this.account = null;
     if (ua) {
+      // What the old agent says from now on (its unregistration, its socket closing) is not news about
+      // the account in use: only the end of its socket is awaited.
+      ua.removeAllListeners();
       const closed = new Promise<void>((resolve) => {
         ua.on('disconnected', () => resolve());
         setTimeout(resolve, STOP_WAIT_MS);
@@ -127,8 +138,6 @@ export class SipPhone {
       ua.stop();
       await closed;
     }
-    this.problem = null;
-    this.set('off');
   }
 
   /** Places a call; `target` is a SIP URI (rtc/sip/numbers.ts makes one from what was dialed). */
