@@ -17,7 +17,7 @@ import { registerAppScheme, serveRenderer } from './protocol.js';
 import { sipConnectSources } from '../core/static-files.js';
 import { openPath, pickFiles } from './files.js';
 import { notificationsSupported, showNotice, systemNotifier } from './notifications.js';
-import { applyOpenAtLogin } from './login-item.js';
+import { applyOpenAtLogin, startedHidden } from './login-item.js';
 import { onAllWindowsClosed, onQuit, onWindowClose, QUIT_GRACE_MS } from '../core/window-policy.js';
 import { trayLabels } from '../core/tray/labels.js';
 import { safeStorageCodec } from './secrets.js';
@@ -36,7 +36,7 @@ let quitting = false;
 /** leaveCalls was sent during this quit. */
 let callsLeft = false;
 
-function openWindow(running: Core): BrowserWindow {
+function openWindow(running: Core, hidden = false): BrowserWindow {
   // Called from window events: a settings file that cannot be written is logged, not thrown at Electron.
   const remember = (patch: SettingsPatch) => {
     try {
@@ -45,7 +45,7 @@ function openWindow(running: Core): BrowserWindow {
       running.log.warn(`could not remember ${Object.keys(patch).join(', ')}: ${(error as Error).message}`);
     }
   };
-  const window = createMainWindow({ saved: running.settings.get().window, saveBounds: (bounds) => remember({ window: bounds }) });
+  const window = createMainWindow({ saved: running.settings.get().window, saveBounds: (bounds) => remember({ window: bounds }), hidden });
   window.on('close', (event) => {
     const decision = onWindowClose({ quitting, trayAvailable, hintShown: running.settings.get().closeToTrayHintShown });
     if (decision.action === 'close') return;
@@ -100,7 +100,6 @@ function start(): void {
   checkForUpdates(log);
   bindContract(core);
   applyOpenAtLogin(core);
-  mainWindow = openWindow(core);
   // While a screen is shared, Lanline's own window (with its "You are sharing" bar and the call) is
   // left out of every capture (Windows: WDA_EXCLUDEFROMCAPTURE, macOS: sharingType none), so the
   // people watching never see it, nor an endless mirror of their own view.
@@ -111,6 +110,8 @@ function start(): void {
   } catch (error) {
     log.warn(`no system tray here, closing the window quits: ${(error as Error).message}`);
   }
+  // Started at login: in the tray, when there is one to open it from.
+  mainWindow = openWindow(core, trayAvailable && startedHidden());
   void core.start();
 }
 

@@ -1,15 +1,31 @@
 /**
- * Start at login (settings.openAtLogin) through the OS's login items. Electron offers them on
- * Windows and macOS only; on Linux the setting has no effect yet (an XDG autostart entry would be
- * the way).
+ * Start at login (settings.openAtLogin): Electron's login items on Windows and macOS, the XDG
+ * Autostart entry on Linux (core/startup/autostart.ts; an AppImage's own path when run from one).
+ * Started at login, Lanline opens in the tray (`--hidden`) rather than with its window.
  */
+import { homedir } from 'node:os';
 import { app } from 'electron';
 import type { Core } from '../core/index.js';
+import { autostartDir, setAutostart } from '../core/startup/autostart.js';
+
+export const HIDDEN_ARG = '--hidden';
+
+/** Started by the login item: open in the tray. */
+export function startedHidden(): boolean {
+  return process.argv.includes(HIDDEN_ARG) || (process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAsHidden);
+}
 
 export function applyOpenAtLogin(core: Core): () => void {
-  if (process.platform !== 'win32' && process.platform !== 'darwin') return () => undefined;
   const apply = (on: boolean) => {
-    if (app.getLoginItemSettings().openAtLogin !== on) app.setLoginItemSettings({ openAtLogin: on });
+    try {
+      if (process.platform === 'linux') {
+        setAutostart(autostartDir(process.env, homedir()), on, process.env.APPIMAGE ?? process.execPath);
+      } else if (app.getLoginItemSettings().openAtLogin !== on) {
+        app.setLoginItemSettings({ openAtLogin: on, openAsHidden: true, args: [HIDDEN_ARG] });
+      }
+    } catch (error) {
+      core.log.warn(`start at login could not be ${on ? 'set' : 'removed'}: ${(error as Error).message}`);
+    }
   };
   apply(core.settings.get().openAtLogin);
   return core.events.on('settingsChanged', (settings) => apply(settings.openAtLogin));

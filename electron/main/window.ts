@@ -13,9 +13,11 @@ export interface MainWindowOptions {
   saved: WindowBounds | null;
   /** Called (debounced) with the bounds to remember after a move, resize, maximize or unmaximize. */
   saveBounds(bounds: WindowBounds): void;
+  /** Stay hidden once loaded (started at login: the tray shows it). */
+  hidden?: boolean;
 }
 
-export function createMainWindow({ saved, saveBounds }: MainWindowOptions): BrowserWindow {
+export function createMainWindow({ saved, saveBounds, hidden = false }: MainWindowOptions): BrowserWindow {
   const primary = screen.getPrimaryDisplay();
   const displays = [primary, ...screen.getAllDisplays().filter((display) => display.id !== primary.id)].map((display) => display.workArea);
   const { maximized, ...bounds } = restoreBounds(saved, displays, SIZE);
@@ -46,6 +48,7 @@ export function createMainWindow({ saved, saveBounds }: MainWindowOptions): Brow
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   window.once('ready-to-show', () => {
+    if (hidden) return;
     if (maximized) window.maximize();
     window.show();
   });
