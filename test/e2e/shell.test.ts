@@ -80,6 +80,40 @@ describe('the app shell in Chromium against a host', () => {
     expect(app.errors).toEqual([]);
   });
 
+  it('records the mute shortcut from the keys pressed, refuses a system one in words, and keeps the choice', async () => {
+    const { page, app } = await launch({ name: 'Alice' });
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const form = page.getByRole('form', { name: 'Keyboard shortcuts' });
+    const mute = form.getByLabel('Mute or unmute from any application');
+    await expect(mute.inputValue()).resolves.toBe('CommandOrControl+Shift+M');
+    await mute.focus();
+    await page.keyboard.press('Control+Shift+K');
+    await expect(mute.inputValue()).resolves.toBe('CommandOrControl+Shift+K');
+    // A letter alone is not a global shortcut; the field keeps what it had.
+    await page.keyboard.press('J');
+    await expect(mute.inputValue()).resolves.toBe('CommandOrControl+Shift+K');
+    await form.getByLabel('Hold to talk while muted (in the call screen)').selectOption('F13');
+    await form.getByRole('button', { name: 'Save shortcuts' }).click();
+    await form.getByText('Shortcuts saved.').waitFor();
+
+    await mute.focus();
+    await page.keyboard.press('Control+Q');
+    await form.getByRole('button', { name: 'Save shortcuts' }).click();
+    await form.getByRole('alert').filter({ hasText: 'CommandOrControl+Q is already used by the system or by other applications' }).waitFor();
+
+    await page.reload();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await expect(mute.inputValue()).resolves.toBe('CommandOrControl+Shift+K');
+    await expect(form.getByLabel('Hold to talk while muted (in the call screen)').inputValue()).resolves.toBe('F13');
+    // Backspace alone clears it: no global shortcut at all.
+    await mute.focus();
+    await page.keyboard.press('Backspace');
+    await form.getByRole('button', { name: 'Save shortcuts' }).click();
+    await form.getByText('Shortcuts saved.').waitFor();
+    await expect(mute.inputValue()).resolves.toBe('');
+    expect(app.errors).toEqual([]);
+  });
+
   it('starts in Korean with --lang ko', async () => {
     const { page, app } = await launch({ lang: 'ko' });
     await page.getByRole('heading', { name: '같은 네트워크의 사용자' }).waitFor();

@@ -238,6 +238,16 @@ export default {
       save: 'Save network settings',
       saved: 'Network settings saved.',
     },
+    shortcuts: {
+      title: 'Keyboard shortcuts',
+      mute: 'Mute or unmute from any application',
+      muteHint: 'Click the field and press the keys, e.g. Ctrl+Shift+M. Backspace clears it.',
+      muteHintHost: 'Click the field and press the keys. Works from other applications in the desktop app only.',
+      pushToTalk: 'Hold to talk while muted (in the call screen)',
+      none: 'None',
+      save: 'Save shortcuts',
+      saved: 'Shortcuts saved.',
+    },
     sip: {
       title: 'Phone calls (SIP account)',
       intro: 'Calls phones through a SIP gateway that accepts SIP over WebSocket.',

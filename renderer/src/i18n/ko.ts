@@ -240,6 +240,16 @@ const ko: typeof en = {
       save: '네트워크 설정 저장',
       saved: '네트워크 설정을 저장했습니다.',
     },
+    shortcuts: {
+      title: '단축키',
+      mute: '다른 앱에서도 음소거 켜기/끄기',
+      muteHint: '입력란을 누르고 키를 누르세요. 예: Ctrl+Shift+M. 백스페이스로 지웁니다.',
+      muteHintHost: '입력란을 누르고 키를 누르세요. 다른 앱에서는 데스크톱 앱에서만 작동합니다.',
+      pushToTalk: '음소거 중 누르고 있으면 말하기 (통화 화면)',
+      none: '없음',
+      save: '단축키 저장',
+      saved: '단축키를 저장했습니다.',
+    },
     sip: {
       title: '전화 통화 (SIP 계정)',
       intro: 'WebSocket SIP를 지원하는 SIP 게이트웨이를 통해 전화를 겁니다.',
