@@ -15,13 +15,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
-import { eventNames } from '../contract.js';
+import { eventNames, MAX_BRIDGE_CHUNK_BYTES } from '../contract.js';
 import type { Core } from '../core/index.js';
 import { describeIssues } from '../core/rpc.js';
 
 export const BRIDGE_PATH = '/bridge';
-/** Room for a 256 KiB file chunk plus its header, and for settings and chat. */
-const MAX_FRAME = 1024 * 1024;
+/** Room for the largest file chunk a request carries plus its header, and for settings and chat. */
+const MAX_FRAME = MAX_BRIDGE_CHUNK_BYTES + 64 * 1024;
 
 const RequestFrame = z.object({
   type: z.literal('request'),
