@@ -375,8 +375,15 @@ export const DeepLink = z.discriminatedUnion('kind', [
 ]);
 export type DeepLink = z.infer<typeof DeepLink>;
 
-// Binary payloads (file chunks) cross as bytes: structured clone over IPC, binary frames on the host's WebSocket.
+// Binary payloads (file chunks) cross as bytes: structured clone over IPC, binary bodies to the host.
 const Bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'must be bytes');
+/**
+ * The most bytes one readChunk or writeChunk moves. A request carries several data-channel chunks
+ * (docs/protocol.md#files), so a transfer costs a few bridge messages per 4 MiB rather than one per
+ * 256 KiB; the renderer holds a few of them at most.
+ */
+export const MAX_BRIDGE_CHUNK_BYTES = 8 * 1024 * 1024;
+const ChunkBytes = Bytes.refine((value) => value.length <= MAX_BRIDGE_CHUNK_BYTES, `must be at most ${MAX_BRIDGE_CHUNK_BYTES} bytes`);
 const FileRef = { id: TransferId, file: z.number().int().nonnegative().max(MAX_FILES_PER_OFFER) };
 
 const none = z.undefined();
@@ -429,12 +436,14 @@ export const requests = {
   createOutgoingText: { input: z.object({ peerId: PeerId, text: z.string().min(1).max(1_000_000) }).strict(), output: z.object({ transfer: Transfer, offer: TransferOffer }) },
   /** Unfinished outgoing transfers to a peer, to offer again when it is back (resume). */
   outgoingFor: { input: z.object({ peerId: PeerId }).strict(), output: z.array(TransferOffer) },
-  readChunk: { input: z.object({ ...FileRef, offset: z.number().int().nonnegative(), length: z.number().int().min(1).max(262_144) }).strict(), output: z.object({ data: Bytes }) },
+  /** Bytes [offset, offset + length) of an outgoing file (fewer only at its end). */
+  readChunk: { input: z.object({ ...FileRef, offset: z.number().int().nonnegative(), length: z.number().int().min(1).max(MAX_BRIDGE_CHUNK_BYTES) }).strict(), output: z.object({ data: Bytes }) },
   /** An offer arrived: validated, sanitised and recorded; answer 'accepted' when it was accepted before (resume) or auto-accepted. */
   receiveOffer: { input: z.object({ peerId: PeerId, offer: TransferOffer }).strict(), output: z.object({ transfer: Transfer, accepted: z.boolean(), offsets: z.array(z.number().int().nonnegative()) }) },
   /** The user's answer to an incoming offer; offsets say where each file resumes. */
   answerTransfer: { input: z.object({ id: TransferId, accept: z.boolean(), always: z.boolean().optional() }).strict(), output: z.object({ transfer: Transfer, offsets: z.array(z.number().int().nonnegative()) }) },
-  writeChunk: { input: z.object({ ...FileRef, offset: z.number().int().nonnegative(), data: Bytes }).strict(), output: z.object({ done: z.number().int().nonnegative() }) },
+  /** Appends bytes to an incoming file at `offset`, which must be where it stands. */
+  writeChunk: { input: z.object({ ...FileRef, offset: z.number().int().nonnegative(), data: ChunkBytes }).strict(), output: z.object({ done: z.number().int().nonnegative() }) },
   /** Checks the received file's SHA-256 and gives it its final name. */
   finishFile: { input: z.object(FileRef).strict(), output: Transfer },
   /** What the other side reported or what happened here: progress (out), done, failure, cancel, peer gone. */

@@ -1,5 +1,5 @@
 /**
- * The contract over a WebSocket, for the renderer running in a plain browser.
+ * The contract over a WebSocket, for the renderer running in a plain browser (docs/protocol.md).
  *
  * Frames (JSON text):
  *   browser -> host  {type:'request', id, name, payload?}
@@ -9,19 +9,26 @@
  *   [u32 big-endian length of the JSON header][JSON header, as above, without `data`][the bytes]
  * The upgrade must carry the per-run token (`/bridge?token=…`) and, when a browser sends an Origin,
  * the host's own origin; anything else is answered 403 and never reaches the core.
+ *
+ * The same request frames may also come as the body of `POST /bridge` (the token in the header
+ * `X-Lanline-Token`), answered with the reply frame as the response body. The renderer sends the
+ * requests that carry file bytes this way: a browser's developer tools (and Playwright, which drives
+ * the tests) copy every WebSocket message, base64-encoded, to their client, which costs several times
+ * what moving the bytes does; request and response bodies they leave alone.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
-import { eventNames } from '../contract.js';
+import { eventNames, MAX_BRIDGE_CHUNK_BYTES } from '../contract.js';
 import type { Core } from '../core/index.js';
 import { describeIssues } from '../core/rpc.js';
 
 export const BRIDGE_PATH = '/bridge';
-/** Room for a 256 KiB file chunk plus its header, and for settings and chat. */
-const MAX_FRAME = 1024 * 1024;
+/** Room for the largest file chunk a request carries plus its header, and for settings and chat. */
+const MAX_FRAME = MAX_BRIDGE_CHUNK_BYTES + 64 * 1024;
+export const TOKEN_HEADER = 'x-lanline-token';
 
 const RequestFrame = z.object({
   type: z.literal('request'),
@@ -75,6 +82,59 @@ export class Bridge {
   }
 
   private async onMessage(ws: WebSocket, raw: Buffer, isBinary: boolean): Promise<void> {
+    const reply = await this.answer(raw, isBinary);
+    if (ws.readyState === ws.OPEN) ws.send(reply);
+  }
+
+  /**
+   * Handles `POST /bridge`; returns false when the request is not for the bridge. Same frames as the
+   * WebSocket, one request per HTTP request; the token goes in a header, so a page of another origin
+   * cannot send it without a CORS preflight, which the host never grants.
+   */
+  handleHttp(request: IncomingMessage, response: ServerResponse): boolean {
+    const url = new URL(request.url ?? '/', this.origin);
+    if (url.pathname !== BRIDGE_PATH) return false;
+    // Without the token the connection is dropped; with it, the body is read and thrown away, so
+    // the client sees the status rather than a broken pipe.
+    const refuse = (status: number, message: string) => {
+      response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...(status === 403 && { Connection: 'close' }) });
+      response.end(message);
+      request.resume();
+    };
+    if (request.method !== 'POST') return refuse(405, 'method not allowed'), true;
+    const origin = request.headers.origin;
+    const token = request.headers[TOKEN_HEADER];
+    if (!tokenMatches(typeof token === 'string' ? token : null, this.token) || (origin !== undefined && origin !== this.origin)) {
+      this.core.log.warn(`bridge request refused from ${request.socket.remoteAddress} (bad token or origin)`);
+      return refuse(403, 'forbidden'), true;
+    }
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > MAX_FRAME) return refuse(413, 'too large'), true;
+    const isBinary = request.headers['content-type'] === 'application/octet-stream';
+    const pieces: Buffer[] = [];
+    let length = 0;
+    request.on('data', (piece: Buffer) => {
+      length += piece.length;
+      if (length > MAX_FRAME) return void request.destroy();
+      pieces.push(piece);
+    });
+    request.on('end', () => {
+      void this.answer(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, length), isBinary).then((reply) => {
+        const binary = typeof reply !== 'string';
+        response.writeHead(200, {
+          'Content-Type': binary ? 'application/octet-stream' : 'application/json; charset=utf-8',
+          'Content-Length': binary ? reply.length : Buffer.byteLength(reply),
+          'Cache-Control': 'no-store',
+        });
+        response.end(reply);
+      });
+    });
+    request.on('error', () => response.destroy());
+    return true;
+  }
+
+  /** The reply frame to one request frame: JSON text, or binary when the value carries bytes. */
+  private async answer(raw: Buffer, isBinary: boolean): Promise<string | Buffer> {
     let frame: z.infer<typeof RequestFrame>;
     try {
       const { header, bytes } = isBinary ? splitBinary(raw) : { header: raw.toString('utf8'), bytes: null };
@@ -87,18 +147,15 @@ export class Bridge {
       }
     } catch (error) {
       const message = `Invalid bridge frame: ${(error as Error).message}`;
-      ws.send(JSON.stringify({ type: 'reply', id: null, envelope: { ok: false, error: { code: 'invalid', message } } }));
-      return;
+      return JSON.stringify({ type: 'reply', id: null, envelope: { ok: false, error: { code: 'invalid', message } } });
     }
     const envelope = await this.core.dispatch(frame.name, frame.payload);
-    if (ws.readyState !== ws.OPEN) return;
     const value = envelope.ok ? (envelope.value as { data?: unknown } | undefined) : undefined;
     if (value && typeof value === 'object' && value.data instanceof Uint8Array) {
       const { data, ...rest } = value;
-      ws.send(joinBinary({ type: 'reply', id: frame.id, envelope: { ok: true, value: rest } }, data));
-    } else {
-      ws.send(JSON.stringify({ type: 'reply', id: frame.id, envelope }));
+      return joinBinary({ type: 'reply', id: frame.id, envelope: { ok: true, value: rest } }, data);
     }
+    return JSON.stringify({ type: 'reply', id: frame.id, envelope });
   }
 
   close(): void {

@@ -74,6 +74,29 @@ describe('the host WebSocket bridge', () => {
     changer.close();
   });
 
+  it('answers the same request frames over POST /bridge, with the token in a header', async () => {
+    const post = (body: string | Uint8Array, headers: Record<string, string>) => fetch(`${host.origin}/bridge`, { method: 'POST', headers, body });
+    const request = JSON.stringify({ type: 'request', id: 0, name: 'getAppInfo' });
+    expect((await post(request, {})).status).toBe(403);
+    expect((await post(request, { 'X-Lanline-Token': 'wrong' })).status).toBe(403);
+    expect((await post(request, { 'X-Lanline-Token': host.token, Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await fetch(`${host.origin}/bridge?token=${host.token}`)).status).toBe(405);
+
+    const info = await post(request, { 'X-Lanline-Token': host.token, 'Content-Type': 'application/json', Origin: host.origin });
+    expect(info.status).toBe(200);
+    expect(await info.json()).toMatchObject({ type: 'reply', envelope: { ok: true, value: { name: 'Lanline', runtime: 'host' } } });
+
+    // A binary frame: [u32 header length][JSON header][bytes]; the bytes become the payload's data.
+    const header = Buffer.from(JSON.stringify({ type: 'request', id: 0, name: 'writeChunk', payload: { id: 'no-such-transfer', file: 0, offset: 0 } }));
+    const frame = Buffer.concat([Buffer.alloc(4), header, Buffer.alloc(1000, 1)]);
+    frame.writeUInt32BE(header.length, 0);
+    const write = await post(frame, { 'X-Lanline-Token': host.token, 'Content-Type': 'application/octet-stream' });
+    expect(await write.json()).toMatchObject({ envelope: { ok: false, error: { code: 'not-found' } } });
+
+    const tooBig = await post(new Uint8Array(9 * 1024 * 1024), { 'X-Lanline-Token': host.token, 'Content-Type': 'application/octet-stream' });
+    expect(tooBig.status).toBe(413);
+  });
+
   it('serves nothing outside the renderer folder', async () => {
     for (const path of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/assets/..%5c..%5cpackage.json']) {
       const response = await fetch(`${host.origin}${path}`);

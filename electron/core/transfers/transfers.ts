@@ -136,12 +136,16 @@ export class Transfers {
       record.reads.set(file, handle);
     }
     const buffer = Buffer.allocUnsafe(Math.min(length, size - offset));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset).catch((error: NodeJS.ErrnoException) => {
-      // Closed under the read: the transfer was paused or cancelled meanwhile.
-      throw new LanlineError(record.reads.get(file) === handle ? 'io' : 'unavailable', `Could not read "${basename(path)}" (${error.code ?? error.message}).`);
-    });
-    if (bytesRead < buffer.length) throw new LanlineError('io', `"${basename(path)}" became shorter than when it was offered.`);
-    record.bytesRead += bytesRead;
+    // One read usually fills it; a short one (a signal, a network file system) is continued.
+    for (let filled = 0; filled < buffer.length; ) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, offset + filled).catch((error: NodeJS.ErrnoException) => {
+        // Closed under the read: the transfer was paused or cancelled meanwhile.
+        throw new LanlineError(record.reads.get(file) === handle ? 'io' : 'unavailable', `Could not read "${basename(path)}" (${error.code ?? error.message}).`);
+      });
+      if (bytesRead === 0) throw new LanlineError('io', `"${basename(path)}" became shorter than when it was offered.`);
+      filled += bytesRead;
+    }
+    record.bytesRead += buffer.length;
     return buffer;
   }
 

@@ -1,8 +1,10 @@
 /**
  * The contract over the host's WebSocket (see electron/host/bridge.ts for the frames). Used when the
  * renderer runs in a plain browser; the token comes from the URL fragment the host printed.
+ * Requests that move file bytes go as `POST /bridge` instead, the same frames as bodies: developer
+ * tools (and Playwright in the tests) copy every WebSocket message to their client, but not bodies.
  */
-import type { Envelope, EventName, LanlineApi } from '../../../electron/contract';
+import type { Envelope, EventName, LanlineApi, RequestName } from '../../../electron/contract';
 import { LanlineError } from './error';
 
 interface Pending {
@@ -13,6 +15,9 @@ interface Pending {
 type Frame =
   | { type: 'reply'; id: number | null; envelope: Envelope<unknown> }
   | { type: 'event'; name: EventName; payload: unknown };
+
+/** Sent over http: the requests whose payload or reply carries file bytes. */
+const OVER_HTTP: ReadonlySet<string> = new Set<RequestName>(['readChunk', 'writeChunk']);
 
 export function tokenFromLocation(location: Location): string | null {
   return new URLSearchParams(location.hash.replace(/^#/, '')).get('token');
@@ -51,9 +56,38 @@ export async function connectWebSocketBridge(location: Location, onClose: () => 
     onClose();
   });
 
+  const closed = () => new LanlineError('unavailable', 'The connection to the Lanline host was closed.');
+  const overHttp = async (name: string, payload?: unknown) => {
+    if (socket.readyState !== WebSocket.OPEN) throw closed();
+    const data = (payload as { data?: unknown } | undefined)?.data;
+    let body: BodyInit;
+    if (data instanceof Uint8Array) {
+      const { data: _bytes, ...rest } = payload as { data: Uint8Array };
+      // A Blob: its bytes go to the network as they are (developer tools do not copy a Blob body).
+      body = new Blob([binaryHeader({ type: 'request', id: 0, name, payload: rest }), data as Uint8Array<ArrayBuffer>]);
+    } else {
+      body = JSON.stringify({ type: 'request', id: 0, name, payload });
+    }
+    let response: Response;
+    try {
+      response = await fetch(`${location.protocol}//${location.host}/bridge`, {
+        method: 'POST',
+        headers: { 'Content-Type': data instanceof Uint8Array ? 'application/octet-stream' : 'application/json', 'X-Lanline-Token': token },
+        body,
+      });
+    } catch {
+      throw closed();
+    }
+    if (!response.ok) throw new LanlineError(response.status === 403 ? 'forbidden' : 'unavailable', `The Lanline host refused the request (HTTP ${response.status}).`);
+    const frame = response.headers.get('Content-Type') === 'application/octet-stream' ? readBinary(await response.arrayBuffer()) : ((await response.json()) as Frame);
+    if (frame.type !== 'reply') throw new LanlineError('internal', 'The Lanline host answered with something other than a reply.');
+    if (frame.envelope.ok) return frame.envelope.value;
+    throw LanlineError.from(frame.envelope.error);
+  };
+
   const request = (name: string, payload?: unknown) =>
-    new Promise((resolve, reject) => {
-      if (socket.readyState !== WebSocket.OPEN) return reject(new LanlineError('unavailable', 'The connection to the Lanline host was closed.'));
+    OVER_HTTP.has(name) ? overHttp(name, payload) : new Promise((resolve, reject) => {
+      if (socket.readyState !== WebSocket.OPEN) return reject(closed());
       const id = nextId++;
       pending.set(id, { resolve, reject });
       const data = (payload as { data?: unknown } | undefined)?.data;
@@ -89,12 +123,20 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 function writeBinary(header: unknown, data: Uint8Array): Uint8Array {
-  const json = encoder.encode(JSON.stringify(header));
-  const frame = new Uint8Array(4 + json.length + data.length);
-  new DataView(frame.buffer).setUint32(0, json.length);
-  frame.set(json, 4);
-  frame.set(data, 4 + json.length);
+  const head = binaryHeader(header);
+  const frame = new Uint8Array(head.length + data.length);
+  frame.set(head);
+  frame.set(data, head.length);
   return frame;
+}
+
+/** The part of a binary frame before the bytes: [u32 header length][JSON header]. */
+function binaryHeader(header: unknown): Uint8Array<ArrayBuffer> {
+  const json = encoder.encode(JSON.stringify(header));
+  const head = new Uint8Array(4 + json.length);
+  new DataView(head.buffer).setUint32(0, json.length);
+  head.set(json, 4);
+  return head;
 }
 
 function readBinary(buffer: ArrayBuffer): Frame {

@@ -8,17 +8,23 @@
  *   receiver -> {t:'file-done', id, file}                     the file's SHA-256 checked, renamed
  *   either   -> {t:'file-cancel', id}   {t:'file-error', id, code, message}
  * Chunks go over the bulk channels (framing.ts), spread round-robin, with flow control from each
- * channel's bufferedAmount (never a stop-and-wait per chunk). The sender reads chunks from main a few
- * ahead; the receiver hands each chunk, in order, to main, which writes the part file. Neither side
- * holds more than a few chunks.
+ * channel's bufferedAmount (never a stop-and-wait per chunk). The bridge to main moves several chunks
+ * per request: the sender reads 4 MiB at a time from main, a few reads ahead, and cuts them into
+ * chunks; the receiver joins the chunks, in order, into writes of up to 4 MiB, one write in flight per
+ * transfer. Neither side holds more than a few such batches.
  */
 import type { LanlineApi, PeerId, Transfer, TransferOffer } from '../../../../electron/contract';
 import type { DataLink } from '../data-link';
 import type { DataLinks } from '../data-links';
 import { CHUNK_BYTES, decodeChunk, encodeChunk, Reorder } from './framing';
 
+/** One read from main on the sending side: 16 whole chunks (about 4 MiB). */
+const READ_BYTES = 16 * CHUNK_BYTES;
 /** Reads from main in flight at once on the sending side. */
-const READ_AHEAD = 8;
+const READ_AHEAD = 2;
+/** The receiving side writes once it has this much in order, at the end of a file, or when chunks pause. */
+const WRITE_BYTES = 4 * 1024 * 1024;
+const WRITE_IDLE_MS = 100;
 /** Per channel: stop sending above HIGH, resume at LOW (bufferedamountlow). */
 const HIGH_WATER = 4 * 1024 * 1024;
 const LOW_WATER = 1024 * 1024;
@@ -34,6 +40,13 @@ interface Sending {
   doneFiles: Set<number>;
 }
 
+/** In-order bytes of one file waiting to be written, starting at `offset`. */
+interface Batch {
+  offset: number;
+  pieces: Uint8Array[];
+  bytes: number;
+}
+
 interface Receiving {
   id: string;
   /** Announced size of each file. */
@@ -41,8 +54,13 @@ interface Receiving {
   link: DataLink;
   handle: number;
   order: Reorder[];
-  /** Writes handed to main and not yet confirmed, per file. */
+  /** Bytes put in order and not yet handed to main, per file. */
+  batches: Map<number, Batch>;
+  /** Writes handed to main or queued behind the one in flight and not yet confirmed, per file. */
   inflight: number[];
+  /** The write in flight and those queued behind it: one at a time, in order. */
+  writes: Promise<void>;
+  idleTimer: ReturnType<typeof setTimeout> | null;
   finished: Set<number>;
   stopped: boolean;
 }
@@ -175,7 +193,7 @@ export class TransferEngine {
         let readAt = offset;
         const fill = () => {
           while (reads.length < READ_AHEAD && readAt < size) {
-            const length = Math.min(CHUNK_BYTES, size - readAt);
+            const length = Math.min(READ_BYTES, size - readAt);
             const read = this.api.readChunk({ id: offer.id, file, offset: readAt, length }).then((reply) => reply.data);
             read.catch(() => undefined);
             reads.push(read);
@@ -185,15 +203,18 @@ export class TransferEngine {
         fill();
         while (offset < size) {
           if (sending.stopped) return;
-          const data = await reads.shift()!;
+          const batch = await reads.shift()!;
           fill();
-          const channel = await this.writable(link, round++);
-          if (sending.stopped) return;
-          channel.send(encodeChunk(handle, file, offset, data));
-          offset += data.length;
-          if (Date.now() - lastReport >= PROGRESS_MS) {
-            lastReport = Date.now();
-            void this.api.updateTransfer({ id: offer.id, event: 'progress', file, done: offset }).catch(() => undefined);
+          for (let at = 0; at < batch.length; at += CHUNK_BYTES) {
+            const channel = await this.writable(link, round++);
+            if (sending.stopped) return;
+            const data = batch.subarray(at, at + CHUNK_BYTES);
+            channel.send(encodeChunk(handle, file, offset, data));
+            offset += data.length;
+            if (Date.now() - lastReport >= PROGRESS_MS) {
+              lastReport = Date.now();
+              void this.api.updateTransfer({ id: offer.id, event: 'progress', file, done: offset }).catch(() => undefined);
+            }
           }
         }
         void this.api.updateTransfer({ id: offer.id, event: 'progress', file, done: size }).catch(() => undefined);
@@ -249,7 +270,10 @@ export class TransferEngine {
       link,
       handle,
       order: sizes.map((_, file) => new Reorder(offsets[file] ?? 0)),
+      batches: new Map(),
       inflight: sizes.map(() => 0),
+      writes: Promise.resolve(),
+      idleTimer: null,
       finished: new Set(),
       stopped: false,
     };
@@ -271,15 +295,41 @@ export class TransferEngine {
     const order = state?.order[chunk.file];
     if (!state || !order || state.stopped) return;
     for (const ready of order.take(chunk.offset, chunk.data)) {
-      state.inflight[chunk.file]!++;
-      this.api.writeChunk({ id: state.id, file: chunk.file, offset: ready.offset, data: ready.data }).then(
-        () => {
-          state.inflight[chunk.file]!--;
-          if (state.inflight[chunk.file] === 0 && order.next >= state.sizes[chunk.file]!) void this.finish(state, chunk.file);
-        },
-        (error: unknown) => this.fail(state, error),
-      );
+      let batch = state.batches.get(chunk.file);
+      if (batch && batch.offset + batch.bytes !== ready.offset) this.flush(state, chunk.file), (batch = undefined);
+      if (!batch) state.batches.set(chunk.file, (batch = { offset: ready.offset, pieces: [], bytes: 0 }));
+      batch.pieces.push(ready.data);
+      batch.bytes += ready.data.length;
+      if (batch.bytes >= WRITE_BYTES) this.flush(state, chunk.file);
     }
+    if (order.next >= state.sizes[chunk.file]!) this.flush(state, chunk.file);
+    // Chunks that stop coming (the sender paused, the link is going) are written all the same.
+    if (state.batches.size && !state.idleTimer) {
+      state.idleTimer = setTimeout(() => {
+        state.idleTimer = null;
+        for (const file of [...state.batches.keys()]) this.flush(state, file);
+      }, WRITE_IDLE_MS);
+    }
+  }
+
+  /** Hands the file's waiting bytes to main, after the writes already queued. */
+  private flush(state: Receiving, file: number): void {
+    const batch = state.batches.get(file);
+    if (!batch || state.stopped) return;
+    state.batches.delete(file);
+    const data = batch.pieces.length === 1 ? batch.pieces[0]! : joinPieces(batch.pieces, batch.bytes);
+    state.inflight[file]!++;
+    state.writes = state.writes.then(async () => {
+      if (state.stopped) return;
+      try {
+        await this.api.writeChunk({ id: state.id, file, offset: batch.offset, data });
+      } catch (error) {
+        this.fail(state, error);
+        return;
+      }
+      state.inflight[file]!--;
+      if (state.inflight[file] === 0 && !state.batches.has(file) && state.order[file]!.next >= state.sizes[file]!) void this.finish(state, file);
+    });
   }
 
   private async finish(state: Receiving, file: number): Promise<void> {
@@ -318,6 +368,8 @@ export class TransferEngine {
     const state = this.receiving.get(id);
     if (!state) return;
     state.stopped = true;
+    if (state.idleTimer) clearTimeout(state.idleTimer);
+    state.batches.clear();
     this.receiving.delete(id);
     this.byHandle.get(state.link)?.delete(state.handle);
   }
@@ -335,6 +387,13 @@ export class TransferEngine {
       void this.api.updateTransfer({ id: sending.offer.id, event: 'paused' }).catch(() => undefined);
     }
   }
+}
+
+function joinPieces(pieces: Uint8Array[], bytes: number): Uint8Array {
+  const joined = new Uint8Array(bytes);
+  let at = 0;
+  for (const piece of pieces) joined.set(piece, at), (at += piece.length);
+  return joined;
 }
 
 const isUnavailable = (error: unknown) => (error as { code?: string } | null)?.code === 'unavailable';
