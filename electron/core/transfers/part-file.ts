@@ -9,7 +9,7 @@
  * - chunks are accepted only in order (each at the current offset) and never past the size the
  *   sender announced, so a lying sender cannot make it write more; no file is held in memory, only
  *   the running SHA-256 and the chunk being written;
- * - every `fsyncEveryBytes` (8 MiB) the data is flushed to disk and then the state file
+ * - every `fsyncEveryBytes` (4 MiB) the data is flushed to disk and then the state file
  *   `<name>.part.json` records the offset and the SHA-256 of the bytes up to it. After a reconnect or
  *   a restart, opening the same transfer (same size and hash, same path) resumes from that offset:
  *   the bytes are re-read once to rebuild the running hash and checked against the recorded one, and
@@ -33,7 +33,7 @@ import type { Log } from '../log.js';
 import { sanitizeRelativePath } from './file-name.js';
 import { candidateNames, partNameFor, STATE_SUFFIX, TEMP_SUFFIX, uniqueTarget } from './unique-path.js';
 
-export const DEFAULT_FSYNC_EVERY_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_FSYNC_EVERY_BYTES = 4 * 1024 * 1024;
 const STATE_VERSION = 1;
 /** Part names tried for one target before giving up (each belongs to another transfer). */
 const MAX_PART_CANDIDATES = 1_000;

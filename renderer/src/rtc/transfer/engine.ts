@@ -10,7 +10,7 @@
  * Chunks go over the bulk channels (framing.ts), spread round-robin, with flow control from each
  * channel's bufferedAmount (never a stop-and-wait per chunk). The bridge to main moves several chunks
  * per request: the sender reads 4 MiB at a time from main, a few reads ahead, and cuts them into
- * chunks; the receiver joins the chunks, in order, into writes of up to 4 MiB, one write in flight per
+ * chunks; the receiver joins the chunks, in order, into writes of up to 2 MiB, one write in flight per
  * transfer. Neither side holds more than a few such batches.
  */
 import type { LanlineApi, PeerId, Transfer, TransferOffer } from '../../../../electron/contract';
@@ -23,7 +23,7 @@ const READ_BYTES = 16 * CHUNK_BYTES;
 /** Reads from main in flight at once on the sending side. */
 const READ_AHEAD = 2;
 /** The receiving side writes once it has this much in order, at the end of a file, or when chunks pause. */
-const WRITE_BYTES = 4 * 1024 * 1024;
+const WRITE_BYTES = 2 * 1024 * 1024;
 const WRITE_IDLE_MS = 100;
 /** Per channel: stop sending above HIGH, resume at LOW (bufferedamountlow). */
 const HIGH_WATER = 4 * 1024 * 1024;
