@@ -2,11 +2,17 @@
  * The screen-source picker, Electron side: getDisplayMedia in the page lands here; the sources come
  * from desktopCapturer, are mapped by core (electron/core/capture/sources.ts) and shown by the
  * renderer's own picker through core's CapturePicker. Thumbnails are refreshed every 2 s while it is
- * open. On macOS 15+ the system picker is used instead (`useSystemPicker`), where Electron supports it.
+ * open. On macOS 15+ the system picker is used instead (`useSystemPicker`), where Electron supports it;
+ * on Wayland the portal's dialog (PipeWire capturer, switched on in main/index.ts) is the picker.
  */
-import { BrowserWindow, desktopCapturer, screen, type DesktopCapturerSource, type Session } from 'electron';
+
+/** Before the app is ready: on Wayland, screens and windows are captured through xdg-desktop-portal. */
+export function enablePortalCapture(): void {
+  if (isWayland(process.platform, process.env)) app.commandLine.appendSwitch('enable-features', 'WebRTCPipeWireCapturer');
+}
+import { app, BrowserWindow, desktopCapturer, screen, type DesktopCapturerSource, type Session } from 'electron';
 import type { CapturePicker } from '../core/capture/picker.js';
-import { captureSources, systemAudioSupported, type RawCaptureSource } from '../core/capture/sources.js';
+import { captureSources, isWayland, pickedBySystem, systemAudioSupported, type RawCaptureSource } from '../core/capture/sources.js';
 
 const REFRESH_MS = 2_000;
 const THUMBNAIL = { width: 320, height: 180 };
@@ -34,6 +40,12 @@ export function handleDisplayMedia(session: Session, picker: CapturePicker): voi
       void (async () => {
         let { raw, mapped } = await findSources();
         const audio = request.audioRequested && systemAudioSupported(process.platform);
+        const chosenBySystem = pickedBySystem(process.platform, process.env, mapped);
+        if (chosenBySystem) {
+          const source = raw.find((candidate) => candidate.id === chosenBySystem.id);
+          callback(source ? { video: source } : {});
+          return;
+        }
         const asked = picker.ask(mapped, audio);
         const requestId = picker.waiting;
         const refresh = setInterval(() => {

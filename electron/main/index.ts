@@ -7,7 +7,7 @@ import { app, BrowserWindow, session, shell } from 'electron';
 import type { SettingsPatch } from '../contract.js';
 import { createCore, type Core } from '../core/index.js';
 import { createLog, fileSink } from '../core/log.js';
-import { handleDisplayMedia } from './capture.js';
+import { enablePortalCapture, handleDisplayMedia } from './capture.js';
 import { bindContract } from './ipc.js';
 import { handleLinks } from './links.js';
 import { registerShortcuts } from './shortcuts.js';
@@ -26,6 +26,7 @@ import { ElectronDocumentStore } from './storage.js';
 import { createMainWindow, focus } from './window.js';
 
 registerAppScheme();
+enablePortalCapture();
 
 let mainWindow: BrowserWindow | null = null;
 let core: Core | null = null;

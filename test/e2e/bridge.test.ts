@@ -75,7 +75,7 @@ describe('the host WebSocket bridge', () => {
   });
 
   it('answers the same request frames over POST /bridge, with the token in a header', async () => {
-    const post = (body: string | Uint8Array, headers: Record<string, string>) => fetch(`${host.origin}/bridge`, { method: 'POST', headers, body });
+    const post = (body: string | Uint8Array, headers: Record<string, string>) => fetch(`${host.origin}/bridge`, { method: 'POST', headers, body: typeof body === 'string' ? body : Buffer.from(body) });
     const request = JSON.stringify({ type: 'request', id: 0, name: 'getAppInfo' });
     expect((await post(request, {})).status).toBe(403);
     expect((await post(request, { 'X-Lanline-Token': 'wrong' })).status).toBe(403);

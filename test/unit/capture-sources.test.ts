@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CapturePicker } from '../../electron/core/capture/picker.js';
-import { captureSources, cleanName, systemAudioSupported, type RawCaptureSource } from '../../electron/core/capture/sources.js';
+import { captureSources, cleanName, isWayland, pickedBySystem, systemAudioSupported, type RawCaptureSource } from '../../electron/core/capture/sources.js';
 import { EventHub } from '../../electron/core/events.js';
 import type { EventPayload } from '../../electron/contract.js';
 
@@ -93,5 +93,19 @@ describe('CapturePicker', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('Wayland: the portal is the picker', () => {
+  const one = [{ id: 'screen:1:0', name: 'Entire screen', kind: 'screen' as const, displayId: null, thumbnail: '', appIcon: null, primary: true }];
+  it('uses the one source the portal returned, and only on a Wayland session', () => {
+    expect(isWayland('linux', { XDG_SESSION_TYPE: 'wayland' })).toBe(true);
+    expect(isWayland('linux', { WAYLAND_DISPLAY: 'wayland-0' })).toBe(true);
+    expect(isWayland('linux', { WAYLAND_DISPLAY: 'wayland-0', XDG_SESSION_TYPE: 'x11' })).toBe(false);
+    expect(isWayland('linux', { XDG_SESSION_TYPE: 'x11' })).toBe(false);
+    expect(isWayland('win32', { XDG_SESSION_TYPE: 'wayland' })).toBe(false);
+    expect(pickedBySystem('linux', { XDG_SESSION_TYPE: 'wayland' }, one)).toEqual(one[0]);
+    expect(pickedBySystem('linux', { XDG_SESSION_TYPE: 'wayland' }, [...one, { ...one[0]!, id: 'window:2:0', kind: 'window' as const, primary: false }])).toBeNull();
+    expect(pickedBySystem('linux', { XDG_SESSION_TYPE: 'x11' }, one)).toBeNull();
   });
 });

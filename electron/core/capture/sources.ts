@@ -81,5 +81,16 @@ export function captureSources(raw: RawCaptureSource[], context: CaptureContext)
   });
 }
 
+/** A Linux desktop session on Wayland, where screens and windows are only reachable through the portal. */
+export const isWayland = (platform: string, env: Record<string, string | undefined>): boolean =>
+  platform === 'linux' && (env.XDG_SESSION_TYPE === 'wayland' || (!!env.WAYLAND_DISPLAY && env.XDG_SESSION_TYPE !== 'x11'));
+
+/**
+ * On Wayland the user already chose in the system's own dialog (xdg-desktop-portal, through PipeWire),
+ * and desktopCapturer returns that one source: it is used as is, not offered again in Lanline's picker.
+ */
+export const pickedBySystem = (platform: string, env: Record<string, string | undefined>, sources: readonly CaptureSource[]): CaptureSource | null =>
+  isWayland(platform, env) && sources.length === 1 ? sources[0]! : null;
+
 /** System audio ('loopback') can be captured with a screen only on Windows (Electron's Streams.audio). */
 export const systemAudioSupported = (platform: string): boolean => platform === 'win32';
