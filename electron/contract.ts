@@ -436,12 +436,20 @@ export const requests = {
   createOutgoingText: { input: z.object({ peerId: PeerId, text: z.string().min(1).max(1_000_000) }).strict(), output: z.object({ transfer: Transfer, offer: TransferOffer }) },
   /** Unfinished outgoing transfers to a peer, to offer again when it is back (resume). */
   outgoingFor: { input: z.object({ peerId: PeerId }).strict(), output: z.array(TransferOffer) },
+  /**
+   * The receiver asked to retry a failed transfer (`file-retry`): files it does not have are hashed
+   * again as they are now on this disk; answers the offer to send again (same id). 'not-found' when
+   * this side no longer has the transfer or its files.
+   */
+  retryOutgoing: { input: z.object({ peerId: PeerId, id: TransferId }).strict(), output: TransferOffer },
   /** Bytes [offset, offset + length) of an outgoing file (fewer only at its end). */
   readChunk: { input: z.object({ ...FileRef, offset: z.number().int().nonnegative(), length: z.number().int().min(1).max(MAX_BRIDGE_CHUNK_BYTES) }).strict(), output: z.object({ data: Bytes }) },
   /** An offer arrived: validated, sanitised and recorded; answer 'accepted' when it was accepted before (resume) or auto-accepted. */
   receiveOffer: { input: z.object({ peerId: PeerId, offer: TransferOffer }).strict(), output: z.object({ transfer: Transfer, accepted: z.boolean(), offsets: z.array(z.number().int().nonnegative()) }) },
   /** The user's answer to an incoming offer; offsets say where each file resumes. */
   answerTransfer: { input: z.object({ id: TransferId, accept: z.boolean(), always: z.boolean().optional() }).strict(), output: z.object({ transfer: Transfer, offsets: z.array(z.number().int().nonnegative()) }) },
+  /** The user retries a failed incoming transfer: the sender's next offer of it may carry changed files. */
+  retryIncoming: { input: z.object({ id: TransferId }).strict(), output: Transfer },
   /** Appends bytes to an incoming file at `offset`, which must be where it stands. */
   writeChunk: { input: z.object({ ...FileRef, offset: z.number().int().nonnegative(), data: ChunkBytes }).strict(), output: z.object({ done: z.number().int().nonnegative() }) },
   /** Checks the received file's SHA-256 and gives it its final name. */

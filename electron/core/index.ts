@@ -115,6 +115,8 @@ export function createCore(deps: CoreDeps): Core {
     createOutgoing: ({ peerId, paths }) => transfers.createOutgoing(peerId, paths),
     createOutgoingText: ({ peerId, text }) => transfers.createOutgoingText(peerId, text),
     outgoingFor: ({ peerId }) => transfers.outgoingFor(peerId),
+    retryOutgoing: ({ peerId, id }) => transfers.retryOutgoing(peerId, id),
+    retryIncoming: ({ id }) => transfers.retryIncoming(id),
     readChunk: async ({ id, file, offset, length }) => ({ data: await transfers.readChunk(id, file, offset, length) }),
     receiveOffer: ({ peerId, offer }) => transfers.receiveOffer(peerId, offer),
     answerTransfer: ({ id, accept, always }) => transfers.answer(id, accept, always),

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sha256OfFile, writeRandomFile } from '../support/files.js';
@@ -63,6 +64,38 @@ async function acceptOffer(receiver: Instance, name: RegExp | string): Promise<v
     await receiver.page.getByRole('complementary', { name: 'Incoming files' }).getByRole('button', { name: 'Review' }).first().click();
   }
   await transferItem(receiver, name).getByRole('button', { name: 'Accept', exact: true }).click();
+}
+
+/** Same size, other bytes: overwrites [from, from + length) of the file with random bytes. */
+function overwrite(path: string, from: number, length: number): void {
+  const piece = Buffer.allocUnsafe(4 * MiB);
+  const fd = openSync(path, 'r+');
+  try {
+    for (let at = from; at < from + length; at += piece.length) writeSync(fd, randomFillSync(piece), 0, Math.min(piece.length, from + length - at), at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Sends `source` and, once the first bytes arrived, changes its last quarter on the sender's disk
+ * (bytes not read yet: the sender reads at most a few tens of MiB ahead of the receiver), so the
+ * receiver's SHA-256 check at the end fails. Resolves when both sides show the failure.
+ */
+async function sendAndDamage(sender: Instance, receiver: Instance, source: string, size: number) {
+  const name = source.split('/').pop()!;
+  const pattern = new RegExp(`${name.replace('.', '\\.')} from Sam`);
+  await send(sender, [source]);
+  await acceptOffer(receiver, pattern);
+  const item = transferItem(receiver, pattern);
+  const progress = item.getByRole('progressbar');
+  await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 60_000, interval: 50 }).toBeGreaterThan(0);
+  expect(Number(await progress.getAttribute('value'))).toBeLessThan(size / 2);
+  overwrite(source, size - size / 4, size / 4);
+  await item.getByText('Failed', { exact: true }).waitFor({ timeout: 120_000 });
+  await item.getByText(`The file "${name}" arrived damaged (its SHA-256 does not match). You can retry the transfer.`).waitFor();
+  await transferItem(sender, new RegExp(`${name.replace('.', '\\.')} to Rin`)).getByText('Failed', { exact: true }).waitFor();
+  return item;
 }
 
 function filesUnder(dir: string): string[] {
@@ -162,6 +195,43 @@ describe('file transfers between two instances', () => {
     expect(resent).toBeGreaterThanOrEqual(0);
     expect(resent).toBeLessThan(size * 0.1);
     expect(existsSync(join(downloads, 'movie.bin.part'))).toBe(false);
+  });
+
+  it('a file changed on the sender while it was sent fails its hash check in words, and Retry sends it as it is now', { timeout: 300_000 }, async () => {
+    const source = join(tempDir('retry'), 'changing.bin');
+    const size = 128 * MiB;
+    const first = writeRandomFile(source, size);
+    const { sender, receiver, downloads } = await pair();
+    const item = await sendAndDamage(sender, receiver, source, size);
+    const now = await sha256OfFile(source);
+    expect(now).not.toBe(first);
+
+    await item.getByRole('button', { name: 'Retry changing.bin' }).click();
+    await item.getByText('Done', { exact: true }).waitFor({ timeout: 180_000 });
+    await transferItem(sender, /changing\.bin to Rin/).getByText('Done', { exact: true }).waitFor();
+    expect(await item.getByRole('button', { name: /Retry/ }).count()).toBe(0);
+    // The damaged part made way for the new one, which got the file's own name.
+    expect(filesUnder(downloads)).toEqual(['changing.bin']);
+    expect(statSync(join(downloads, 'changing.bin')).size).toBe(size);
+    expect(await sha256OfFile(join(downloads, 'changing.bin'))).toBe(now);
+    expect(sender.app.errors).toEqual([]);
+    expect(receiver.app.errors).toEqual([]);
+  });
+
+  it('Retry says clearly that the sender no longer has the file when it was deleted', { timeout: 240_000 }, async () => {
+    const source = join(tempDir('retry-gone'), 'gone.bin');
+    const size = 64 * MiB;
+    writeRandomFile(source, size);
+    const { sender, receiver, downloads } = await pair();
+    const item = await sendAndDamage(sender, receiver, source, size);
+    rmSync(source);
+
+    await item.getByRole('button', { name: 'Retry gone.bin' }).click();
+    await item.getByText(`"gone.bin" is no longer on the sender's computer, so the transfer cannot be retried.`).waitFor({ timeout: 30_000 });
+    expect(await item.getByText('Failed', { exact: true }).isVisible()).toBe(true);
+    await expect.poll(() => item.getByRole('button', { name: 'Retry gone.bin' }).isEnabled()).toBe(true);
+    await transferItem(sender, /gone\.bin to Rin/).getByText(`"gone.bin" is no longer on the sender's computer`).waitFor();
+    expect(filesUnder(downloads).filter((name) => !name.endsWith('.part') && !name.endsWith('.part.json'))).toEqual([]);
   });
 
   it('a text snippet arrives as a text file with the same text', { timeout: 60_000 }, async () => {

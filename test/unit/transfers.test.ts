@@ -4,7 +4,7 @@
  * files, and a transfer seen again after a restart resumes from the verified offset.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -140,5 +140,93 @@ describe('receiving', () => {
     expect(again.offsets).toEqual([12 * 1024 * 1024]);
     for (let offset = again.offsets[0]!; offset < data.length; offset += chunk) await second.transfers.writeChunk(incoming.id, 0, offset, data.subarray(offset, offset + chunk));
     expect((await second.transfers.finishFile(incoming.id, 0)).state).toBe('done');
+  });
+});
+
+describe('retrying a failed transfer', () => {
+  /** A receiver whose copy of `name` arrived damaged: the transfer failed, its part kept and marked. */
+  async function damaged(announced: string, arrived: string, name = 'note.txt') {
+    const receiver = side();
+    const ben = receiver.peer('Ben');
+    const incoming = offer([{ path: name, size: announced.length, sha256: sha(announced) }]);
+    await receiver.transfers.receiveOffer(ben, incoming);
+    await receiver.transfers.answer(incoming.id, true);
+    await receiver.transfers.writeChunk(incoming.id, 0, 0, Buffer.from(arrived));
+    await expect(receiver.transfers.finishFile(incoming.id, 0)).rejects.toThrow(/damaged/);
+    expect(receiver.transfers.list()[0]).toMatchObject({ state: 'failed', files: [{ state: 'failed' }] });
+    return { ...receiver, ben, incoming };
+  }
+
+  it('the receiver starts a damaged file over from byte 0 when the same offer comes back', async () => {
+    const { transfers, ben, incoming, downloads } = await damaged('hello world', 'hello WORLD');
+    transfers.retryIncoming(incoming.id);
+    const again = await transfers.receiveOffer(ben, incoming);
+    expect(again).toMatchObject({ accepted: true, offsets: [0], transfer: { state: 'active', error: null, bytesDone: 0 } });
+    await transfers.writeChunk(incoming.id, 0, 0, Buffer.from('hello world'));
+    expect((await transfers.finishFile(incoming.id, 0)).state).toBe('done');
+    expect(readdirSync(downloads)).toEqual(['note.txt']);
+    expect(readFileSync(join(downloads, 'note.txt'), 'utf8')).toBe('hello world');
+  });
+
+  it('takes a re-offer with a new size and hash only after a retry, drops the old part and receives the new bytes', async () => {
+    const { transfers, ben, incoming, downloads } = await damaged('first version', 'first VERSION');
+    const changed: TransferOffer = { ...incoming, files: [{ path: 'note.txt', size: 'the second, longer version'.length, sha256: sha('the second, longer version') }] };
+    // Not asked for: a changed offer is refused.
+    await expect(transfers.receiveOffer(ben, changed)).rejects.toThrow(/changed since it was accepted/);
+    expect(() => transfers.retryIncoming('nosuchtransfer')).toThrow(/no such transfer/);
+    transfers.retryIncoming(incoming.id);
+    const again = await transfers.receiveOffer(ben, changed);
+    expect(again).toMatchObject({ accepted: true, offsets: [0], transfer: { state: 'active', totalSize: 26, files: [{ size: 26, done: 0 }] } });
+    // The old part (announced 13 bytes, other hash) is gone: the new one takes its name.
+    expect(readdirSync(downloads).sort()).toEqual(['note.txt.part', 'note.txt.part.json']);
+    await transfers.writeChunk(incoming.id, 0, 0, Buffer.from('the second, longer version'));
+    expect((await transfers.finishFile(incoming.id, 0)).state).toBe('done');
+    expect(readdirSync(downloads)).toEqual(['note.txt']);
+    expect(readFileSync(join(downloads, 'note.txt'), 'utf8')).toBe('the second, longer version');
+    // Done: no more retries, and no more changes.
+    expect(() => transfers.retryIncoming(incoming.id)).toThrow(/only a failed one/);
+  });
+
+  it('refuses a re-offer that renames files, and a retry of a transfer that has not failed', async () => {
+    const { transfers, ben, incoming } = await damaged('abc', 'abX');
+    transfers.retryIncoming(incoming.id);
+    await expect(transfers.receiveOffer(ben, { ...incoming, files: [{ path: 'other.txt', size: 3, sha256: sha('xyz') }] })).rejects.toThrow(/changed/);
+    const fresh = offer([{ path: 'fresh.txt', size: 1, sha256: sha('f') }]);
+    await transfers.receiveOffer(ben, fresh);
+    expect(() => transfers.retryIncoming(fresh.id)).toThrow(/only a failed one/);
+  });
+
+  it('the sender re-hashes a file that changed since the offer and offers it again with the same id', async () => {
+    const { dir, transfers, peer } = side();
+    const rin = peer('Rin');
+    const path = join(dir, 'report.txt');
+    writeFileSync(path, 'draft');
+    const { offer: made } = await transfers.createOutgoing(rin, [path]);
+    await transfers.updateFromRenderer(made.id, 'started', {});
+    await transfers.updateFromRenderer(made.id, 'failed', { error: { code: 'invalid', message: 'The file "report.txt" arrived damaged.' } });
+    writeFileSync(path, 'final version');
+    const again = await transfers.retryOutgoing(rin, made.id);
+    expect(again).toEqual({ id: made.id, kind: 'files', files: [{ path: 'report.txt', size: 13, sha256: sha('final version') }] });
+    expect(transfers.list()[0]).toMatchObject({ state: 'waiting', error: null, totalSize: 13, bytesDone: 0, files: [{ size: 13, done: 0, state: 'pending' }] });
+    expect(transfers.outgoingFor(rin)).toEqual([again]);
+    expect(Buffer.from(await transfers.readChunk(made.id, 0, 0, 100)).toString()).toBe('final version');
+    // Sent again, it completes as usual.
+    await transfers.updateFromRenderer(made.id, 'started', {});
+    await transfers.updateFromRenderer(made.id, 'file-done', { file: 0 });
+    expect((await transfers.updateFromRenderer(made.id, 'done', {})).state).toBe('done');
+  });
+
+  it('the sender answers not-found, in words, when the file is gone or the transfer is not its own', async () => {
+    const { dir, transfers, peer } = side();
+    const rin = peer('Rin');
+    const path = join(dir, 'gone.txt');
+    writeFileSync(path, 'soon gone');
+    const { offer: made } = await transfers.createOutgoing(rin, [path]);
+    await transfers.updateFromRenderer(made.id, 'failed', { error: { code: 'invalid', message: 'damaged' } });
+    rmSync(path);
+    await expect(transfers.retryOutgoing(rin, made.id)).rejects.toMatchObject({ code: 'not-found', message: expect.stringMatching(/"gone.txt" is no longer on the sender's computer/) });
+    expect(transfers.list()[0]).toMatchObject({ state: 'failed', error: { code: 'not-found' } });
+    await expect(transfers.retryOutgoing(rin, 'forgottentransfer')).rejects.toMatchObject({ code: 'not-found', message: expect.stringMatching(/no longer has this transfer/) });
+    await expect(transfers.retryOutgoing(peer('Eve'), made.id)).rejects.toMatchObject({ code: 'not-found' });
   });
 });

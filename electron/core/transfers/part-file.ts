@@ -240,6 +240,36 @@ export class PartFile {
     throw new LanlineError('io', `Could not find a free name for "${targetName}.part" in the download folder.`);
   }
 
+  /**
+   * Removes the part this transfer left for a file (the one whose state records this size and
+   * SHA-256), with its state: a retry that will receive different bytes. Parts of other transfers,
+   * and parts open in this process, are left alone. Resolves whether one was removed.
+   */
+  static async discard(options: Pick<PartFileOptions, 'root' | 'relativePath' | 'size' | 'sha256'>): Promise<boolean> {
+    const sha256 = options.sha256.toLowerCase();
+    let root: string;
+    let dir: string;
+    try {
+      root = await realpath(resolve(options.root));
+      const segments = checkRelativePath(root, options.relativePath);
+      dir = await realpath(resolve(root, ...segments.slice(0, -1)));
+      if (dir !== root && !isInside(root, dir)) return false;
+      for (const candidate of candidateNames(segments[segments.length - 1]!, MAX_PART_CANDIDATES)) {
+        const partPath = join(dir, partNameFor(candidate));
+        const statePath = partPath + STATE_SUFFIX;
+        const state = await readState(statePath);
+        // PartFile.open claims the first free name, so the parts of one name leave no gaps.
+        if (!state && !(await lstat(partPath).then(() => true, () => false))) return false;
+        if (!state || openParts.has(partPath) || state.size !== options.size || state.sha256 !== sha256) continue;
+        for (const path of [partPath, statePath, statePath + TEMP_SUFFIX]) await rm(path, { force: true });
+        return true;
+      }
+    } catch {
+      // No folder, nothing to remove.
+    }
+    return false;
+  }
+
   /** A new part at `partPath`, this transfer's earlier part there resumed, or null when it belongs to another. */
   private static async claim(
     partPath: string,

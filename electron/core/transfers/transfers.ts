@@ -53,6 +53,8 @@ interface Live extends Stored {
   speedBytes: number;
   /** Out: bytes read for the peer in this run, to tell in the log what a resume saved. */
   bytesRead: number;
+  /** In: the user asked the sender to retry this failed transfer; its offer may come back changed. */
+  retryRequested?: boolean;
 }
 
 export interface TransfersOptions {
@@ -71,6 +73,10 @@ export interface TransfersOptions {
 }
 
 const newId = () => randomBytes(16).toString('base64url');
+
+/** The same files, byte for byte as announced. */
+const sameFiles = (a: TransferOffer, b: TransferOffer) =>
+  a.files.length === b.files.length && a.files.every((file, index) => file.path === b.files[index]!.path && file.size === b.files[index]!.size && file.sha256 === b.files[index]!.sha256);
 
 export class Transfers {
   private readonly live = new Map<string, Live>();
@@ -120,6 +126,53 @@ export class Transfers {
       .map((record) => record.offer);
   }
 
+  /**
+   * The receiver asks to retry a failed transfer (docs/protocol.md#files, `file-retry`): every file
+   * it does not have yet is read again from this disk and hashed, so a file that changed since the
+   * offer is offered as it is now; the transfer waits for the receiver's file-accept with the same id.
+   * A transfer this side no longer has, or whose files are gone, fails with 'not-found'.
+   */
+  async retryOutgoing(peerId: string, id: string): Promise<TransferOffer> {
+    const record = this.live.get(id);
+    if (!record || record.transfer.direction !== 'out' || record.transfer.peerId !== peerId || !record.sources) {
+      throw new LanlineError('not-found', 'The sender no longer has this transfer, so it cannot be retried. Ask them to send the files again.');
+    }
+    const { state } = record.transfer;
+    if (state === 'done') return record.offer;
+    if (state === 'cancelled' || state === 'declined') throw new LanlineError('invalid', `This transfer was ${state}; ask for the files to be sent again.`);
+    await this.closeFiles(record, true);
+    const files = record.offer.files.slice();
+    for (const [index, offered] of files.entries()) {
+      if (record.transfer.files[index]!.state === 'done') continue;
+      const path = record.sources[index]!;
+      let size: number;
+      let sha256: string;
+      try {
+        const info = await lstat(path);
+        if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
+        size = info.size;
+        sha256 = await hashFile(path);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const failure =
+          code === 'ENOENT' || (error as LanlineError).code === 'not-found'
+            ? new LanlineError('not-found', `"${offered.path}" is no longer on the sender's computer, so the transfer cannot be retried.`)
+            : new LanlineError('io', `"${offered.path}" cannot be read on the sender's computer (${code ?? (error as Error).message}), so the transfer cannot be retried.`);
+        this.update(record, { state: 'failed', error: { code: failure.code, message: failure.message }, speed: 0 });
+        throw failure;
+      }
+      if (size !== offered.size || sha256 !== offered.sha256) {
+        this.options.log.info(`transfer ${id}: file ${index} changed since it was offered (${offered.size} -> ${size} bytes); offering it as it is now`);
+      }
+      files[index] = { path: offered.path, size, sha256 };
+      this.setFile(record, index, { size, done: 0, state: 'pending' });
+    }
+    record.offer = { ...record.offer, files };
+    const totalSize = record.transfer.files.reduce((sum, file) => sum + file.size, 0);
+    this.update(record, { state: 'waiting', error: null, speed: 0, finishedAt: null, totalSize });
+    return record.offer;
+  }
+
   async readChunk(id: string, file: number, offset: number, length: number): Promise<Uint8Array> {
     const record = this.get(id, 'out');
     const path = record.sources?.[file];
@@ -164,7 +217,10 @@ export class Transfers {
       if (known.transfer.state === 'waiting' || known.transfer.state === 'declined' || known.transfer.state === 'cancelled') {
         return { transfer: known.transfer, accepted: false, offsets: [] };
       }
-      return { transfer: known.transfer, accepted: true, offsets: await this.resume(known) };
+      if (known.transfer.state === 'failed') await this.takeRetryOffer(known, offer);
+      else if (!sameFiles(known.offer, offer)) throw new LanlineError('invalid', 'The offer changed since it was accepted.');
+      const offsets = await this.resume(known);
+      return { transfer: known.transfer, accepted: true, offsets };
     }
     const targets = this.sanitise(offer);
     const transfer = this.newTransfer(offer, peerId, 'in');
@@ -174,6 +230,18 @@ export class Transfers {
       return { transfer: record.transfer, accepted: true, offsets };
     }
     return { transfer, accepted: false, offsets: [] };
+  }
+
+  /**
+   * The user asks to retry a failed incoming transfer; the renderer then sends `file-retry`. Until
+   * the sender's offer comes back, the transfer stays failed. Only after this may that offer carry a
+   * file whose size or SHA-256 changed (the sender's file changed since it was first offered).
+   */
+  retryIncoming(id: string): Transfer {
+    const record = this.get(id, 'in');
+    if (record.transfer.state !== 'failed') throw new LanlineError('invalid', `This transfer is ${record.transfer.state}; only a failed one can be retried.`);
+    record.retryRequested = true;
+    return record.transfer;
   }
 
   async answer(id: string, accept: boolean, always = false): Promise<{ transfer: Transfer; offsets: number[] }> {
@@ -221,6 +289,9 @@ export class Transfers {
       return this.update(record, allDone ? { state: 'done', finishedAt: this.clock(), speed: 0 } : {});
     } catch (error) {
       const failure = error instanceof LanlineError ? error : new LanlineError('io', (error as Error).message);
+      // A damaged part is closed already; an incomplete one is flushed and closed: a retry reopens it.
+      record.parts.delete(file);
+      await part.abort(true).catch(() => undefined);
       this.setFile(record, file, { state: 'failed' });
       this.update(record, { state: 'failed', error: { code: failure.code, message: failure.message }, speed: 0 });
       throw failure;
@@ -334,8 +405,35 @@ export class Transfers {
     return part;
   }
 
+  /**
+   * The sender's answer to `file-retry`: the same files, and those not received yet possibly changed
+   * (size, SHA-256). A changed file's old part is removed and the file starts over; a transfer the
+   * user did not ask to retry, other paths, or a change to a file already received is refused.
+   */
+  private async takeRetryOffer(record: Live, offer: TransferOffer): Promise<void> {
+    if (sameFiles(record.offer, offer)) return;
+    const old = record.offer.files;
+    const samePaths = offer.files.length === old.length && offer.files.every((file, index) => file.path === old[index]!.path);
+    if (!record.retryRequested || !samePaths) throw new LanlineError('invalid', 'The offer changed since it was accepted.');
+    const changed = offer.files.flatMap((file, index) => (file.size !== old[index]!.size || file.sha256 !== old[index]!.sha256 ? [index] : []));
+    if (changed.some((index) => record.transfer.files[index]!.state === 'done')) throw new LanlineError('invalid', 'The offer changes a file that was already received.');
+    const grows = changed.reduce((sum, index) => sum + Math.max(0, offer.files[index]!.size - old[index]!.size), 0);
+    if (grows > 0 && record.root) await checkFreeSpace(record.root, grows);
+    await this.closeFiles(record, true);
+    for (const index of changed) {
+      if (record.root && record.targets?.[index] !== undefined) {
+        await PartFile.discard({ root: record.root, relativePath: record.targets[index]!, size: old[index]!.size, sha256: old[index]!.sha256 });
+      }
+      this.setFile(record, index, { size: offer.files[index]!.size, done: 0, state: 'pending' });
+    }
+    this.options.log.info(`transfer ${record.transfer.id}: the sender offers ${changed.length} changed file(s) again`);
+    record.offer = offer;
+    this.update(record, { totalSize: record.transfer.files.reduce((sum, file) => sum + file.size, 0) });
+  }
+
   /** Where each file stands for a transfer seen before: done files are skipped, a partial one reopened. */
   private async resume(record: Live): Promise<number[]> {
+    record.retryRequested = false;
     if (record.transfer.state === 'done') return record.offer.files.map((file) => file.size);
     if (record.transfer.state === 'failed') record.transfer.files.forEach((f, index) => f.state === 'failed' && this.setFile(record, index, { state: 'pending', done: 0 }));
     // Files arrive one after another, so at most the first unfinished one has a part file; its own

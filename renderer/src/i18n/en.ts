@@ -132,6 +132,8 @@ export default {
     decline: 'Decline',
     always: 'Always accept from {name}',
     cancel: 'Cancel',
+    retry: 'Retry {name}',
+    retryShort: 'Retry',
     open: 'Open {name}',
     openShort: 'Open',
     reveal: 'Show {name} in its folder',

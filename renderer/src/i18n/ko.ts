@@ -134,6 +134,8 @@ const ko: typeof en = {
     decline: '거절',
     always: '{name}에게서 항상 수락',
     cancel: '취소',
+    retry: '{name} 다시 시도',
+    retryShort: '다시 시도',
     open: '{name} 열기',
     openShort: '열기',
     reveal: '{name}을(를) 폴더에서 보기',

@@ -14,6 +14,8 @@ const UNFINISHED = new Set<Transfer['state']>(['waiting', 'active', 'paused']);
 export const useTransfersStore = defineStore('transfers', () => {
   const byId = ref<Record<string, Transfer>>({});
   const error = ref<string | null>(null);
+  /** Failed transfers whose retry was asked for, until main reports a change (offer, error). */
+  const retrying = ref(new Set<string>());
   const links = useLinksStore();
   const peers = usePeersStore();
   const app = useAppStore();
@@ -32,6 +34,7 @@ export const useTransfersStore = defineStore('transfers', () => {
     bridge().on.transferChanged((transfer) => {
       if (listed && transfer.direction === 'in' && !byId.value[transfer.id] && (transfer.state === 'waiting' || transfer.state === 'active')) notifyIncoming(transfer);
       byId.value = { ...byId.value, [transfer.id]: transfer };
+      retrying.value.delete(transfer.id);
     });
     const all = await bridge().listTransfers();
     byId.value = Object.fromEntries(all.map((transfer) => [transfer.id, transfer]));
@@ -82,6 +85,10 @@ export const useTransfersStore = defineStore('transfers', () => {
   }
 
   const answer = (transfer: Transfer, accept: boolean, always = false) => attempt(() => engine.answer(transfer, accept, always));
+  const retry = async (transfer: Transfer) => {
+    retrying.value.add(transfer.id);
+    if (!(await attempt(() => engine.retry(transfer)))) retrying.value.delete(transfer.id);
+  };
   const cancel = (transfer: Transfer) => attempt(() => engine.cancel(transfer));
   const open = (transfer: Transfer, file: number, reveal: boolean) => attempt(() => bridge().openTransferFile({ id: transfer.id, file, reveal }));
 
@@ -104,5 +111,5 @@ export const useTransfersStore = defineStore('transfers', () => {
     for (const peerId of ids.split(' ').filter(Boolean)) reopen(peerId);
   });
 
-  return { byId, list, incomingWaiting, error, load, sendPaths, sendText, pick, answer, cancel, open };
+  return { byId, list, incomingWaiting, error, retrying, load, sendPaths, sendText, pick, answer, retry, cancel, open };
 });

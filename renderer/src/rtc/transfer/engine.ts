@@ -7,6 +7,8 @@
  *   receiver -> {t:'file-decline', id}
  *   receiver -> {t:'file-done', id, file}                     the file's SHA-256 checked, renamed
  *   either   -> {t:'file-cancel', id}   {t:'file-error', id, code, message}
+ *   receiver -> {t:'file-retry', id}     a failed transfer again: the sender re-hashes what is not
+ *                                        received and offers it again (same id), or answers file-error
  * Chunks go over the bulk channels (framing.ts), spread round-robin, with flow control from each
  * channel's bufferedAmount (never a stop-and-wait per chunk). The bridge to main moves several chunks
  * per request: the sender reads 4 MiB at a time from main, a few reads ahead, and cuts them into
@@ -29,8 +31,10 @@ const WRITE_IDLE_MS = 100;
 const HIGH_WATER = 4 * 1024 * 1024;
 const LOW_WATER = 1024 * 1024;
 const PROGRESS_MS = 250;
+/** How long the receiver waits for the sender's offer after asking for a retry (the sender hashes first). */
+const RETRY_ANSWER_MS = 60_000;
 
-export type TransferApi = Pick<LanlineApi, 'readChunk' | 'receiveOffer' | 'answerTransfer' | 'writeChunk' | 'finishFile' | 'updateTransfer' | 'outgoingFor'>;
+export type TransferApi = Pick<LanlineApi, 'readChunk' | 'receiveOffer' | 'answerTransfer' | 'writeChunk' | 'finishFile' | 'updateTransfer' | 'outgoingFor' | 'retryIncoming' | 'retryOutgoing'>;
 
 interface Sending {
   offer: TransferOffer;
@@ -77,6 +81,8 @@ export class TransferEngine {
   private readonly receiving = new Map<string, Receiving>();
   private readonly byHandle = new Map<DataLink, Map<number, Receiving>>();
   private nextHandle = 1;
+  /** Retries asked for and not answered yet: the timer that gives up on the sender. */
+  private readonly retrying = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(
     private readonly api: TransferApi,
@@ -106,6 +112,35 @@ export class TransferEngine {
     this.links.current(transfer.peerId)?.sendControl({ t: 'file-cancel', id: transfer.id });
   }
 
+  /**
+   * Asks the sender to send a failed transfer again (file-retry). Its offer comes back with the same
+   * id and is taken like a resume; a sender that no longer has the files answers file-error.
+   */
+  async retry(transfer: Transfer): Promise<void> {
+    const { id } = transfer;
+    await this.api.retryIncoming({ id });
+    const link = await this.links.get(transfer.peerId);
+    link.sendControl({ t: 'file-retry', id });
+    this.retryAnswered(id);
+    this.retrying.set(
+      id,
+      setTimeout(() => {
+        this.retrying.delete(id);
+        const error = {
+          code: 'unavailable',
+          message: 'The sender did not answer the retry. Their Lanline may be too old to retry transfers; ask them to send the files again.',
+        };
+        void this.api.updateTransfer({ id, event: 'failed', error }).catch(() => undefined);
+      }, RETRY_ANSWER_MS),
+    );
+  }
+
+  private retryAnswered(id: string): void {
+    const timer = this.retrying.get(id);
+    if (timer !== undefined) clearTimeout(timer);
+    this.retrying.delete(id);
+  }
+
   /** Offers again what is unfinished for this peer, so both sides resume (after a reconnect or restart). */
   async resume(peerId: string): Promise<void> {
     const offers = await this.api.outgoingFor({ peerId: peerId as PeerId });
@@ -129,6 +164,7 @@ export class TransferEngine {
     switch (message.t) {
       case 'file-offer': {
         const offer = message.offer as TransferOffer;
+        if (typeof offer?.id === 'string') this.retryAnswered(offer.id);
         const reply = await this.api.receiveOffer({ peerId: link.peerId as PeerId, offer });
         if (reply.accepted) this.startReceiving(link, offer.id, offer.files.map((file) => file.size), reply.offsets);
         else if (reply.transfer.state === 'waiting') this.events.offered?.(reply.transfer);
@@ -156,15 +192,31 @@ export class TransferEngine {
         }
         return;
       }
+      case 'file-retry': {
+        // The receiver wants a failed transfer again: files checked and hashed anew, then offered.
+        if (!id || this.sending.has(id)) return;
+        let offer: TransferOffer;
+        try {
+          offer = await this.api.retryOutgoing({ peerId: link.peerId as PeerId, id });
+        } catch (error) {
+          const failure = { code: (error as { code?: string }).code ?? 'io', message: (error as Error).message };
+          if (link.isOpen) link.sendControl({ t: 'file-error', id, ...failure });
+          return;
+        }
+        link.sendControl({ t: 'file-offer', offer });
+        return;
+      }
       case 'file-decline':
         this.stop(id);
         await this.api.updateTransfer({ id, event: 'declined' });
         return;
       case 'file-cancel':
+        this.retryAnswered(id);
         this.stop(id);
         await this.api.updateTransfer({ id, event: 'cancelled' });
         return;
       case 'file-error': {
+        this.retryAnswered(id);
         this.stop(id);
         const error = { code: String(message.code ?? 'io').slice(0, 40), message: String(message.message ?? 'The transfer failed.').slice(0, 500) };
         await this.api.updateTransfer({ id, event: 'failed', error });
