@@ -68,6 +68,7 @@ export const useCallStore = defineStore('call', () => {
       ice: () => iceConfig(),
       deviceIds: () => ({ audio: deviceIdFor('audioinput'), video: deviceIdFor('videoinput') }),
       nameOf,
+      autoAnswer: (peerId) => peers.autoAnswers(peerId),
       record: (entry) => void bridge().recordCall(entry).catch((reason: unknown) => console.warn(`call log: ${LanlineError.from(reason).message}`)),
     }),
   );
@@ -248,6 +249,11 @@ export const useCallStore = defineStore('call', () => {
       await group.accept();
       app.show('call');
     });
+  /** Accept, and answer this peer's calls without ringing from now on (a trusted peer only). */
+  const acceptAlways = (peerId: string) =>
+    attempt(async () => {
+      await Promise.all([group.accept().then(() => app.show('call')), peers.setTrust(peerId, 'auto-answer-calls')]);
+    });
   const decline = () => group.decline();
   const hangUp = () => group.hangUp();
   const setMuted = (muted: boolean) => group.setMuted(muted);
@@ -365,6 +371,7 @@ export const useCallStore = defineStore('call', () => {
     load,
     dial,
     accept,
+    acceptAlways,
     decline,
     hangUp,
     setMuted,
