@@ -139,9 +139,9 @@ export class CallGroup {
       this.releaseIfIdle();
       return;
     }
+    call.start(); // the offer is on its way before the call screen is drawn
     this.adopt(call);
     if (inviting) this.introduceWhenConnected(call);
-    call.start();
   }
 
   /** Answers the ringing call: its offer is applied already, so the answer goes out while the devices open. */
@@ -168,8 +168,11 @@ export class CallGroup {
     try {
       const local = this.media(video);
       this.adopt(call);
-      await call.answer(local); // takes the session's signaling from the ring first
+      const answered = call.answer(local); // takes the session's signaling from the ring first
+      // The caller's held candidates go in with the answer, not after it was delivered: ICE checks
+      // wait for them.
       ring.buffered.forEach((message) => void call!.link.handle(message).catch(() => undefined));
+      await answered;
     } catch (error) {
       this.fail(error);
       call.hangUp('failed', 'media unavailable');
@@ -370,7 +373,8 @@ export class CallGroup {
       if (message.type === 'candidate') {
         if (buffered.length < 100) buffered.push(message);
       } else if (message.type === 'bye') {
-        this.missed();
+        // The caller's devices failed right after its offer went out: not a call the user missed.
+        this.missed(message.reason !== 'media unavailable');
       }
     });
     const timer = setTimeout(() => this.missed(), RING_TIMEOUT_MS);
@@ -386,11 +390,11 @@ export class CallGroup {
     this.changed();
   }
 
-  private missed(): void {
+  private missed(log = true): void {
     const ring = this.ring;
     if (!ring) return;
     this.stopRinging(true);
-    this.log(ring.peerId, 'incoming', ring.offer.media?.video ?? false, Date.now(), 0, 'missed');
+    if (log) this.log(ring.peerId, 'incoming', ring.offer.media?.video ?? false, Date.now(), 0, 'missed');
     this.changed();
   }
 

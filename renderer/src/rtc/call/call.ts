@@ -151,6 +151,7 @@ export class Call {
     const streams = [local.stream];
     this.pc.addTransceiver(local.audio ?? 'audio', { direction: 'sendrecv', streams });
     if (this.options.video || local.video) this.pc.addTransceiver(local.video ?? 'video', { direction: 'sendrecv', streams });
+    this.link.offerNow();
   }
 
   /** Callee, while ringing: applies the held offer (no answer, no candidates gathered or sent). */
