@@ -140,6 +140,45 @@ describe('ringing', () => {
   });
 });
 
+describe('devices that do not open', () => {
+  /** The page's getUserMedia fails for these kinds, as on a machine without them (NotFoundError). */
+  const without = (kinds: Array<'audio' | 'video'>) => async (page: import('playwright-core').Page) => {
+    await countPeerConnections(page);
+    await page.addInitScript((missing) => {
+      const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        if (missing.some((kind) => constraints?.[kind])) throw new DOMException('Requested device not found', 'NotFoundError');
+        return open(constraints);
+      };
+    }, kinds);
+  };
+
+  it('no camera: the call connects audio-only on that side; no microphone: the call ends with the error and nothing is missed', async () => {
+    const alice = await launch('Alice');
+    const bob = await launchInstance({ name: 'Bob', extraArgs: lan, beforeLoad: without(['video']) });
+    await meet(alice, bob);
+    await videoCall(alice, bob, 'Alice', 'Bob');
+    expect(await rises(bob, 'Alice', 'framesDecoded')).toBeGreaterThan(0);
+    expect(await rises(alice, 'Bob', 'audioEnergy')).toBeGreaterThan(0);
+    expect(await liveCameras(bob)).toBe(0);
+    await bob.page.getByRole('button', { name: 'Turn camera on' }).waitFor();
+    await bob.page.getByRole('button', { name: 'Hang up' }).click();
+    await idle(alice);
+    await idle(bob);
+
+    const carol = await launchInstance({ name: 'Carol', extraArgs: lan, beforeLoad: without(['audio', 'video']) });
+    await meet(carol, bob);
+    await dial(carol, bob, 'Bob', true);
+    await carol.page.getByRole('alert').filter({ hasText: 'Requested device not found' }).waitFor();
+    await idle(carol);
+    await bob.page.getByRole('alertdialog').waitFor({ state: 'detached' });
+    await showScreen(bob, 'Call');
+    await idle(bob);
+    await bob.page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem').first().waitFor();
+    await expect(bob.page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem').filter({ hasText: 'Carol' }).count()).resolves.toBe(0);
+  });
+});
+
 describe('auto-answer', () => {
   it('a peer chosen with "Always answer" is answered without ringing until the choice is undone in the peer row', async () => {
     const [alice, bob] = await pair();
