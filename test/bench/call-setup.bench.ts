@@ -28,6 +28,8 @@ const median = (samples: number[]) => {
 const row = (label: string, samples: number[]) =>
   `${label.padEnd(44)}${[Math.min(...samples), median(samples), Math.max(...samples)].map((ms) => String(Math.round(ms)).padStart(8)).join('')}`;
 
+/** Before each timed call: the previous call's teardown (encoders, transports) is over, for app and raw alike. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
 const clickedAt = (page: Page) => page.evaluate(() => (window as unknown as { __clickAt: number }).__clickAt);
 const connectedAt = (page: Page) => page.evaluate(() => (window as unknown as { __connectedAt: number[] }).__connectedAt.splice(0));
 const firstFrame = (page: Page, selector: string) =>
@@ -116,6 +118,7 @@ describe('call set-up benchmark', () => {
     for (let round = 0; round < rounds; round += 1) {
       await connectedAt(alice.page);
       await connectedAt(bob.page);
+      await settle();
       const t0 = Date.now();
       await dial(alice, bob, 'Bob', true);
       const prompt = bob.page.getByRole('alertdialog', { name: 'Incoming video call from Alice' });
@@ -136,6 +139,7 @@ describe('call set-up benchmark', () => {
       await autoAnswer(true);
       await connectedAt(alice.page);
       await connectedAt(bob.page);
+      await settle();
       await dial(alice, bob, 'Bob', true);
       const autoFrame = await firstFrame(bob.page, 'video[aria-label="Video from Alice"]');
       const autoConnected = await bothConnected();
@@ -145,6 +149,7 @@ describe('call set-up benchmark', () => {
       await hangUp();
       await autoAnswer(false);
 
+      await settle();
       const [rawConnected, first] = await rawCall(alice.page, bob.page);
       raw.connected.push(rawConnected);
       raw.frame.push(first);
