@@ -168,6 +168,8 @@ export const Peer = z.object({
   /** The pinned fingerprint, once pinned. */
   fingerprint: Fingerprint.nullable(),
   firstSeen: Millis.nullable(),
+  /** The user chose to answer this peer's calls without ringing (only a pinned or verified peer). */
+  autoAnswerCalls: z.boolean(),
 });
 export type Peer = z.infer<typeof Peer>;
 
@@ -221,7 +223,12 @@ export const TrustWarning = z.object({
 });
 export type TrustWarning = z.infer<typeof TrustWarning>;
 
-export const PeerTrustAction = z.enum(['verify', 'unverify', 'block', 'unblock', 'repin']);
+/**
+ * auto-answer-calls: calls from this peer are answered without ringing (DESIGN §6: only a peer Lanline
+ * has pinned and not blocked, and only by the user's choice); ask-before-calls undoes it. Block and
+ * repin (a new certificate) clear it.
+ */
+export const PeerTrustAction = z.enum(['verify', 'unverify', 'block', 'unblock', 'repin', 'auto-answer-calls', 'ask-before-calls']);
 
 /** A chat message's id: random from its sender (128 bits in base64url, 22 characters), the same on every resend. */
 export const ChatMessageId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16-64 letters, digits, _ or -');

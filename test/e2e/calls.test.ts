@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callState, countPeerConnections, dial, growth, lan, liveCameras, meet, peerId, openMediaPcs, rises, showScreen, stat } from '../support/calls.js';
+import { callState, countPeerConnections, dial, growth, lan, liveCameras, meet, peerId, peerRow, openMediaPcs, rises, showScreen, stat } from '../support/calls.js';
 import { startCoturn, type Coturn } from '../support/coturn.js';
 import { closeAll, launchInstance, type Instance } from '../support/instances.js';
 
@@ -137,6 +137,86 @@ describe('ringing', () => {
     await bob.page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem').filter({ hasText: 'Carol' }).filter({ hasText: 'Missed' }).waitFor();
     await idle(carol);
     await idle(bob);
+  });
+});
+
+describe('devices that do not open', () => {
+  /** The page's getUserMedia fails for these kinds, as on a machine without them (NotFoundError). */
+  const without = (kinds: Array<'audio' | 'video'>) => async (page: import('playwright-core').Page) => {
+    await countPeerConnections(page);
+    await page.addInitScript((missing) => {
+      const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        if (missing.some((kind) => constraints?.[kind])) throw new DOMException('Requested device not found', 'NotFoundError');
+        return open(constraints);
+      };
+    }, kinds);
+  };
+
+  it('no camera: the call connects audio-only on that side; no microphone: the call ends with the error and nothing is missed', async () => {
+    const alice = await launch('Alice');
+    const bob = await launchInstance({ name: 'Bob', extraArgs: lan, beforeLoad: without(['video']) });
+    await meet(alice, bob);
+    await videoCall(alice, bob, 'Alice', 'Bob');
+    expect(await rises(bob, 'Alice', 'framesDecoded')).toBeGreaterThan(0);
+    expect(await rises(alice, 'Bob', 'audioEnergy')).toBeGreaterThan(0);
+    expect(await liveCameras(bob)).toBe(0);
+    await bob.page.getByRole('button', { name: 'Turn camera on' }).waitFor();
+    await bob.page.getByRole('button', { name: 'Hang up' }).click();
+    await idle(alice);
+    await idle(bob);
+
+    const carol = await launchInstance({ name: 'Carol', extraArgs: lan, beforeLoad: without(['audio', 'video']) });
+    await meet(carol, bob);
+    await dial(carol, bob, 'Bob', true);
+    await carol.page.getByRole('alert').filter({ hasText: 'Requested device not found' }).waitFor();
+    await idle(carol);
+    await bob.page.getByRole('alertdialog').waitFor({ state: 'detached' });
+    await showScreen(bob, 'Call');
+    await idle(bob);
+    await bob.page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem').first().waitFor();
+    await expect(bob.page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem').filter({ hasText: 'Carol' }).count()).resolves.toBe(0);
+  });
+});
+
+describe('auto-answer', () => {
+  it('a peer chosen with "Always answer" is answered without ringing until the choice is undone in the peer row', async () => {
+    const [alice, bob] = await pair();
+    await dial(alice, bob, 'Bob', true);
+    const prompt = bob.page.getByRole('alertdialog', { name: 'Incoming video call from Alice' });
+    await prompt.getByRole('button', { name: 'Always answer calls from Alice' }).click();
+    await callState(alice, 'Bob').filter({ hasText: 'In call with Bob' }).waitFor({ timeout: 20_000 });
+    await callState(bob, 'Alice').filter({ hasText: 'In call with Alice' }).waitFor({ timeout: 20_000 });
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await idle(alice);
+    await idle(bob);
+
+    // The peer row says so, and the next call connects with no prompt: picture and sound both ways.
+    await showScreen(bob, 'Peers');
+    const toggle = (await peerRow(bob, alice)).getByRole('button', { name: 'Answer calls from Alice automatically' });
+    await expect(toggle.getAttribute('aria-pressed')).resolves.toBe('true');
+    let prompted = false;
+    void bob.page.getByRole('alertdialog').waitFor({ timeout: 20_000 }).then(() => (prompted = true), () => undefined);
+    await dial(alice, bob, 'Bob', true);
+    await callState(alice, 'Bob').filter({ hasText: 'In call with Bob' }).waitFor({ timeout: 20_000 });
+    await callState(bob, 'Alice').filter({ hasText: 'In call with Alice' }).waitFor({ timeout: 20_000 });
+    expect(await rises(bob, 'Alice', 'framesDecoded')).toBeGreaterThan(0);
+    expect(await rises(alice, 'Bob', 'framesDecoded')).toBeGreaterThan(0);
+    expect(await rises(alice, 'Bob', 'audioEnergy')).toBeGreaterThan(0);
+    expect(prompted).toBe(false);
+    await bob.page.getByRole('button', { name: 'Hang up' }).click();
+    await idle(alice);
+    await idle(bob);
+
+    // Undone: Alice's next call rings again.
+    await showScreen(bob, 'Peers');
+    await toggle.click();
+    await toggle.and(bob.page.locator('[aria-pressed="false"]')).waitFor();
+    await dial(alice, bob, 'Bob', false);
+    await bob.page.getByRole('alertdialog', { name: 'Incoming call from Alice' }).getByRole('button', { name: 'Decline' }).click();
+    await alice.page.getByText('Bob declined the call.').waitFor();
+    expect(alice.app.errors).toEqual([]);
+    expect(bob.app.errors).toEqual([]);
   });
 });
 

@@ -64,6 +64,21 @@ describe('Peers', () => {
     expect(ana.peers.safetyCode(benId)).toBe(ben.peers.safetyCode(anaId));
   });
 
+  it('answers a met peer\'s calls automatically only when asked to, and not a peer never met', async () => {
+    const ana = node('Ana');
+    const ben = node('Ben');
+    await ana.register();
+    const benId = (await ben.register()).id;
+    expect(() => ana.peers.setTrust(benId, 'auto-answer-calls')).toThrow();
+    await ana.peers.addByAddress(`127.0.0.1:${ben.peers.status().port}`);
+    expect(ana.peers.list().find((peer) => peer.id === benId)?.autoAnswerCalls).toBe(false);
+    expect(ana.peers.setTrust(benId, 'auto-answer-calls')).toMatchObject({ id: benId, trust: 'pinned', autoAnswerCalls: true });
+    expect(ana.peers.setTrust(benId, 'ask-before-calls').autoAnswerCalls).toBe(false);
+    ana.peers.setTrust(benId, 'auto-answer-calls');
+    expect(ana.peers.setTrust(benId, 'block')).toMatchObject({ trust: 'blocked', autoAnswerCalls: false });
+    expect(() => ana.peers.setTrust(benId, 'auto-answer-calls')).toThrow(/trusted peer/);
+  });
+
   it('refuses an address that is not one, with a sentence', async () => {
     const ana = node('Ana');
     await ana.register();

@@ -35,7 +35,7 @@ describe('TrustStore', () => {
   it('pins on first contact and then matches that certificate only', () => {
     const { trust } = open(freshDir());
     const bob = somePeer();
-    expect(trust.pin(bob.id, bob.fingerprint, 'Bob')).toEqual({ fingerprint: bob.fingerprint, name: 'Bob', firstSeen: NOW, verified: false, blocked: false });
+    expect(trust.pin(bob.id, bob.fingerprint, 'Bob')).toEqual({ fingerprint: bob.fingerprint, name: 'Bob', firstSeen: NOW, verified: false, blocked: false, autoAnswerCalls: false });
     expect(trust.decide(bob.id, bob.fingerprint)).toBe('match');
     expect(trust.decide(bob.id, randomFingerprint())).toBe('mismatch');
     expect(trust.state(bob.id)).toBe('pinned');
@@ -43,6 +43,23 @@ describe('TrustStore', () => {
     expect(trust.state(bob.id, randomFingerprint())).toBe('mismatch');
     expect(trust.pin(bob.id, bob.fingerprint, 'Bob again').name).toBe('Bob');
     expect(() => trust.pin(bob.id, randomFingerprint(), 'Mallory')).toThrow(/repin/);
+  });
+
+  it('answers a peer\'s calls automatically only by choice, for a peer it has pinned, until blocked or repinned', () => {
+    const { trust } = open(freshDir());
+    const bob = somePeer();
+    expect(() => trust.apply(bob.id, 'auto-answer-calls')).toThrow(/not met/);
+    trust.pin(bob.id, bob.fingerprint, 'Bob');
+    expect(trust.get(bob.id)?.autoAnswerCalls).toBe(false);
+    expect(trust.apply(bob.id, 'auto-answer-calls').autoAnswerCalls).toBe(true);
+    expect(trust.apply(bob.id, 'ask-before-calls').autoAnswerCalls).toBe(false);
+    trust.apply(bob.id, 'auto-answer-calls');
+    // A new certificate is a new decision.
+    expect(trust.apply(bob.id, 'repin', randomFingerprint()).autoAnswerCalls).toBe(false);
+    trust.apply(bob.id, 'auto-answer-calls');
+    expect(trust.apply(bob.id, 'block').autoAnswerCalls).toBe(false);
+    expect(() => trust.apply(bob.id, 'auto-answer-calls')).toThrow(/blocked/);
+    expect(trust.apply(bob.id, 'unblock').autoAnswerCalls).toBe(false);
   });
 
   it('marks a peer verified and back', () => {
@@ -139,7 +156,8 @@ describe('TrustStore', () => {
       }),
     );
     const { trust, log } = open(dir);
-    expect(trust.all()).toEqual([{ peerId: bob.id, ...good }]);
+    // An entry from before autoAnswerCalls existed reads as false.
+    expect(trust.all()).toEqual([{ peerId: bob.id, ...good, autoAnswerCalls: false }]);
     expect(log.lines.filter((line) => / WARN trust store entries dropped as invalid: .*fingerprint.*not-an-id/.test(line))).toHaveLength(1);
     expect(readdirSync(dir).some((name) => name.includes('.invalid-'))).toBe(true);
     expect(Object.keys(JSON.parse(readFileSync(join(dir, 'trust.json'), 'utf8')).peers)).toEqual([bob.id]);

@@ -190,6 +190,11 @@ export class Peers {
       this.options.trust.apply(peerId, 'repin', presented as Fingerprint);
       this.presented.delete(peerId);
     } else {
+      if (action === 'auto-answer-calls') {
+        // Only a peer whose certificate is pinned (or verified) and not contested right now.
+        const state = this.options.trust.state(peerId, this.presented.get(peerId) as Fingerprint | undefined);
+        if (state !== 'pinned' && state !== 'verified') throw new LanlineError('forbidden', 'Only a trusted peer (pinned or verified, not blocked) can have its calls answered automatically.');
+      }
       this.options.trust.apply(peerId, action);
       if (action === 'block') this.signaling.disconnect(peerId);
     }
@@ -309,6 +314,7 @@ export class Peers {
       trust: this.options.trust.state(id as PeerId, presented as Fingerprint | undefined),
       fingerprint: trusted?.fingerprint ?? null,
       firstSeen: trusted?.firstSeen ?? null,
+      autoAnswerCalls: Boolean(trusted?.autoAnswerCalls && !trusted.blocked),
     };
   }
 

@@ -4,7 +4,10 @@
  * is a mismatch, and LanSignaling refuses it. The user can compare the safety code and mark the peer
  * verified, block it, or deliberately accept a new certificate (repin).
  *
- * Stored document: {version: 1, peers: {<peer id>: {fingerprint, name, firstSeen, verified, blocked}}}
+ * Stored document: {version: 1, peers: {<peer id>: {fingerprint, name, firstSeen, verified, blocked,
+ * autoAnswerCalls}}} (autoAnswerCalls absent in older files: false).
+ * autoAnswerCalls: the user chose to answer this peer's calls without ringing; it belongs to the pinned
+ * certificate, so a repin or a block clears it.
  * Each entry is validated on its own at load: a broken one is dropped with a log line (the file is
  * backed up first), the others are kept.
  */
@@ -25,6 +28,7 @@ const TrustEntry = z.object({
   firstSeen: z.number().int().nonnegative(),
   verified: z.boolean(),
   blocked: z.boolean(),
+  autoAnswerCalls: z.boolean().default(false),
 });
 export type TrustEntry = z.infer<typeof TrustEntry>;
 export type TrustDecision = 'new' | 'match' | 'mismatch' | 'blocked';
@@ -58,7 +62,7 @@ export class TrustStore {
       }
       return { ...known };
     }
-    const entry: TrustEntry = { fingerprint, name: cleanName(name), firstSeen: this.clock(), verified: false, blocked: false };
+    const entry: TrustEntry = { fingerprint, name: cleanName(name), firstSeen: this.clock(), verified: false, blocked: false, autoAnswerCalls: false };
     this.update(peerId, entry);
     this.log.info(`pinned peer ${peerId} on first contact`);
     return { ...entry };
@@ -72,7 +76,7 @@ export class TrustStore {
   apply(peerId: PeerIdValue, action: PeerTrustActionValue, fingerprint?: FingerprintValue): TrustEntry {
     let entry = this.peers.get(peerId);
     if (!entry && action === 'block') {
-      entry = { fingerprint: fingerprintFromPeerId(peerId), name: '', firstSeen: this.clock(), verified: false, blocked: false };
+      entry = { fingerprint: fingerprintFromPeerId(peerId), name: '', firstSeen: this.clock(), verified: false, blocked: false, autoAnswerCalls: false };
     }
     if (!entry) throw new LanlineError('not-found', 'Lanline has not met this peer yet, so there is no certificate to verify or change.');
     let next: TrustEntry;
@@ -84,7 +88,7 @@ export class TrustStore {
         next = { ...entry, verified: false };
         break;
       case 'block':
-        next = { ...entry, blocked: true };
+        next = { ...entry, blocked: true, autoAnswerCalls: false };
         break;
       case 'unblock':
         next = { ...entry, blocked: false };
@@ -93,7 +97,14 @@ export class TrustStore {
         if (!fingerprint || !Fingerprint.safeParse(fingerprint).success) {
           throw new LanlineError('invalid', 'Accepting a new certificate needs the fingerprint the peer presented.');
         }
-        next = { ...entry, fingerprint, verified: false };
+        next = { ...entry, fingerprint, verified: false, autoAnswerCalls: false };
+        break;
+      case 'auto-answer-calls':
+        if (entry.blocked) throw new LanlineError('forbidden', 'A blocked peer cannot have its calls answered automatically.');
+        next = { ...entry, autoAnswerCalls: true };
+        break;
+      case 'ask-before-calls':
+        next = { ...entry, autoAnswerCalls: false };
         break;
     }
     this.update(peerId, next);

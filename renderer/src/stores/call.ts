@@ -52,6 +52,13 @@ export const useCallStore = defineStore('call', () => {
 
   const nameOf = (peerId: string) => peers.peers.find((peer) => peer.id === peerId)?.name ?? peerId.slice(0, 7);
   const preference = (kind: DeviceKind): DeviceChoice | null => settings.current?.devices[preferenceOf[kind]] ?? null;
+  /**
+   * The device to open for a call: the preference matched in the list (by id, then label); before a
+   * first list the preference's id as it is (LocalMedia falls back to the default when it is gone),
+   * so dialing never waits for enumerateDevices.
+   */
+  const deviceIdFor = (kind: DeviceKind): string | null =>
+    matchDevice(devices.value[kind], kind, preference(kind))?.deviceId ?? (devices.value[kind].length === 0 ? (preference(kind)?.id ?? null) : null);
 
   const group = markRaw(
     new CallGroup({
@@ -59,11 +66,9 @@ export const useCallStore = defineStore('call', () => {
       ownId: () => identity.summary?.peerId ?? null,
       certificate: () => identity.certificate?.certificate ?? null,
       ice: () => iceConfig(),
-      deviceIds: () => ({
-        audio: matchDevice(devices.value.audioinput, 'audioinput', preference('audioinput'))?.deviceId ?? null,
-        video: matchDevice(devices.value.videoinput, 'videoinput', preference('videoinput'))?.deviceId ?? null,
-      }),
+      deviceIds: () => ({ audio: deviceIdFor('audioinput'), video: deviceIdFor('videoinput') }),
       nameOf,
+      autoAnswer: (peerId) => peers.autoAnswers(peerId),
       record: (entry) => void bridge().recordCall(entry).catch((reason: unknown) => console.warn(`call log: ${LanlineError.from(reason).message}`)),
     }),
   );
@@ -232,20 +237,22 @@ export const useCallStore = defineStore('call', () => {
     }
   }
 
-  /** Devices were listed at start and on every change; before a first list, wait for one. */
-  const devicesReady = () => (devices.value.audioinput.length || devices.value.videoinput.length ? (void refreshDevices().catch(() => undefined), Promise.resolve()) : refreshDevices());
-
+  // Dialing and answering wait for nothing but the call itself: the device lists are kept by
+  // `devicechange` and refreshed when a call starts (labels appear once media was allowed).
   const dial = (peerId: string, video: boolean) =>
     attempt(async () => {
-      await devicesReady();
       await group.dial(peerId, video);
       app.show('call');
     });
   const accept = () =>
     attempt(async () => {
-      await devicesReady();
       await group.accept();
       app.show('call');
+    });
+  /** Accept, and answer this peer's calls without ringing from now on (a trusted peer only). */
+  const acceptAlways = (peerId: string) =>
+    attempt(async () => {
+      await Promise.all([group.accept().then(() => app.show('call')), peers.setTrust(peerId, 'auto-answer-calls')]);
     });
   const decline = () => group.decline();
   const hangUp = () => group.hangUp();
@@ -364,6 +371,7 @@ export const useCallStore = defineStore('call', () => {
     load,
     dial,
     accept,
+    acceptAlways,
     decline,
     hangUp,
     setMuted,

@@ -3,7 +3,7 @@ import { computed, ref } from 'vue';
 import type { Peer, TrustWarning } from '../../../electron/contract';
 import { bridge, LanlineError } from '../bridge';
 
-type TrustAction = 'verify' | 'unverify' | 'block' | 'unblock' | 'repin';
+type TrustAction = 'verify' | 'unverify' | 'block' | 'unblock' | 'repin' | 'auto-answer-calls' | 'ask-before-calls';
 
 export const usePeersStore = defineStore('peers', () => {
   const peers = ref<Peer[]>([]);
@@ -45,5 +45,11 @@ export const usePeersStore = defineStore('peers', () => {
     if (reply) safetyCodes.value = { ...safetyCodes.value, [peerId]: reply.code };
   }
 
-  return { peers, sorted, warnings, safetyCodes, error, lan, load, addByAddress, setTrust, showSafetyCode };
+  /** A peer whose calls are answered without ringing: the user chose it, and the peer is trusted now. */
+  const autoAnswers = (peerId: string) => {
+    const peer = peers.value.find((candidate) => candidate.id === peerId);
+    return Boolean(peer?.autoAnswerCalls && (peer.trust === 'pinned' || peer.trust === 'verified'));
+  };
+
+  return { autoAnswers, peers, sorted, warnings, safetyCodes, error, lan, load, addByAddress, setTrust, showSafetyCode };
 });

@@ -2,8 +2,11 @@
  * This side of a call: the participants (one Call each, a mesh of up to MAX_PARTICIPANTS including
  * us), the incoming call that is ringing, and the local media they share.
  *
- * Ringing: the first offer of a new 'call' session is held (its candidates too) while the phone rings.
- * Accept applies it; Decline answers {type:'decline'}; an offer while we are in a call or already
+ * Ringing: the first offer of a new 'call' session is held (its candidates too) while the phone rings,
+ * and applied at once to a connection of its own (setRemoteDescription only: no answer, no ICE
+ * gathering, no media opened), so Accept only answers it and opens the microphone and camera in
+ * parallel. A peer the user chose to auto-answer (`autoAnswer`, only trusted peers) is answered
+ * without ringing. Decline answers {type:'decline'}; an offer while we are in a call or already
  * ringing is answered {type:'busy'}; the caller's `bye` before an answer (cancel) ends the ringing and
  * the log says "missed".
  *
@@ -52,6 +55,19 @@ export interface CallGroupOptions {
   deviceIds(): { audio: string | null; video: string | null };
   nameOf(peerId: string): string;
   record(entry: Omit<CallRecord, 'id'>): void;
+  /** Whether a call from this peer is answered without ringing (the user chose it for a trusted peer). */
+  autoAnswer?(peerId: string): boolean;
+}
+
+interface Ring {
+  peerId: string;
+  offer: Offer;
+  buffered: SignalMessage[];
+  release: () => void;
+  timer: ReturnType<typeof setTimeout>;
+  /** The connection with the held offer applied, made while ringing. */
+  prepared: Promise<Call | null>;
+  accepted: boolean;
 }
 
 export class CallGroup {
@@ -64,10 +80,9 @@ export class CallGroup {
   error: string | null = null;
   /** How the last call with someone ended, when that is news to the user (declined, busy, no answer). */
   lastEnd: { peerId: string; end: CallEnd } | null = null;
-  private ring: { peerId: string; offer: Offer; buffered: SignalMessage[]; release: () => void; timer: ReturnType<typeof setTimeout> } | null = null;
+  private ring: Ring | null = null;
   private readonly expected = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
-  private opening: Promise<LocalMedia> | null = null;
   /** The screen (and its sound, when shared) this side sends to every participant, or null. */
   screen: MediaStream | null = null;
 
@@ -76,12 +91,14 @@ export class CallGroup {
   }
 
   get active(): boolean {
-    return this.calls.size > 0 || this.attached.size > 0 || this.opening !== null;
+    return this.calls.size > 0 || this.attached.size > 0 || this.local !== null;
   }
 
   /** The microphone (and camera) for a call placed elsewhere; `attach` it to that call next. */
-  openMedia(video: boolean): Promise<LocalMedia> {
-    return this.media(video);
+  async openMedia(video: boolean): Promise<LocalMedia> {
+    const local = this.media(video);
+    await local.ready;
+    return local;
   }
 
   /** Takes part in mute, hold, device switches and hang-up until the call ends. */
@@ -104,41 +121,68 @@ export class CallGroup {
     return () => this.listeners.delete(listener);
   }
 
-  /** Calls a peer; a running call makes this an invitation into it (mesh). */
+  /**
+   * Calls a peer; a running call makes this an invitation into it (mesh). The offer goes out at once;
+   * the microphone and camera open meanwhile and their tracks are swapped in as they come.
+   */
   async dial(peerId: string, video: boolean): Promise<void> {
-    if (this.calls.has(peerId) || this.ringing) return;
+    if (this.calls.has(peerId) || this.ringing || this.ring) return;
     if (this.calls.size + 1 >= MAX_PARTICIPANTS) throw new Error(`A call holds at most ${MAX_PARTICIPANTS} people.`);
     const inviting = this.calls.size > 0;
     this.lastEnd = null;
     this.error = null;
-    const local = await this.media(video);
-    const call = await this.create(peerId, newSessionId(), 'outgoing', video, local);
-    if (!call) return;
+    const local = this.media(video);
+    const call = await this.build(peerId, newSessionId(), 'outgoing', video, { local });
+    if (!call || this.local !== local || this.calls.has(peerId)) {
+      // No identity, or the media failed (or was released) meanwhile: nothing was offered.
+      call?.discard();
+      this.releaseIfIdle();
+      return;
+    }
+    call.start(); // the offer is on its way before the call screen is drawn
+    this.adopt(call);
     if (inviting) this.introduceWhenConnected(call);
-    call.start();
   }
 
+  /** Answers the ringing call: its offer is applied already, so the answer goes out while the devices open. */
   async accept(): Promise<void> {
     const ring = this.ring;
-    if (!ring) return;
-    this.stopRinging();
+    if (!ring || ring.accepted) return;
+    ring.accepted = true;
     const video = ring.offer.media?.video ?? false;
+    let call: Call | null = null;
+    let failure: unknown = null;
     try {
-      const local = await this.media(video);
-      const call = await this.create(ring.peerId, ring.offer.session, 'incoming', video, local);
-      if (!call) return;
-      await call.accept(ring.offer);
-      ring.buffered.forEach((message) => void call.link.handle(message).catch(() => undefined));
+      call = await ring.prepared;
+    } catch (error) {
+      failure = error;
+    }
+    if (this.ring !== ring) return; // the caller cancelled meanwhile (missed), which discarded the call
+    this.stopRinging();
+    if (!call) {
+      if (failure) this.fail(failure);
+      void this.options.router.send(ring.peerId, { type: 'bye', session: ring.offer.session, reason: 'media unavailable' });
+      this.changed();
+      return;
+    }
+    try {
+      const local = this.media(video);
+      this.adopt(call);
+      const answered = call.answer(local); // takes the session's signaling from the ring first
+      // The caller's held candidates go in with the answer, not after it was delivered: ICE checks
+      // wait for them.
+      ring.buffered.forEach((message) => void call!.link.handle(message).catch(() => undefined));
+      await answered;
     } catch (error) {
       this.fail(error);
-      void this.options.router.send(ring.peerId, { type: 'bye', session: ring.offer.session, reason: 'media unavailable' });
+      call.hangUp('failed', 'media unavailable');
     }
   }
 
   decline(): void {
     const ring = this.ring;
     if (!ring) return;
-    this.stopRinging();
+    this.stopRinging(true);
     void this.options.router.send(ring.peerId, { type: 'decline', session: ring.offer.session });
     this.log(ring.peerId, 'incoming', ring.offer.media?.video ?? false, Date.now(), 0, 'declined');
     this.changed();
@@ -214,25 +258,45 @@ export class CallGroup {
     else call.channel.addEventListener('open', () => void this.shareWith(call), { once: true });
   }
 
-  private async media(video: boolean): Promise<LocalMedia> {
+  /**
+   * The shared local media, starting to open it when there is none (returns at once: the tracks reach
+   * every call through `onTrack`). When not even a microphone opens, the calls that wait for it end.
+   */
+  private media(video: boolean): LocalMedia {
     if (this.local) return this.local;
     const ids = this.options.deviceIds();
-    this.opening = LocalMedia.open(video, { audioDeviceId: ids.audio, videoDeviceId: ids.video });
+    const local = LocalMedia.start(video, { audioDeviceId: ids.audio, videoDeviceId: ids.video });
+    local.onTrack((kind, track) => {
+      for (const call of this.calls.values()) void call.setTrack(kind, track).catch((error: unknown) => this.fail(error));
+      for (const call of this.attached) void call.setTrack(kind, track);
+      this.changed();
+    });
+    local.ready.catch((error: unknown) => this.mediaFailed(local, error));
+    this.local = local;
     this.changed();
-    try {
-      const local = await this.opening;
-      local.onTrack((kind, track) => {
-        for (const call of this.calls.values()) void call.setTrack(kind, track);
-        for (const call of this.attached) void call.setTrack(kind, track);
-      });
-      this.local = local;
-      return local;
-    } finally {
-      this.opening = null;
-    }
+    return local;
   }
 
-  private async create(peerId: string, session: string, direction: 'outgoing' | 'incoming', video: boolean, local: LocalMedia): Promise<Call | null> {
+  private mediaFailed(local: LocalMedia, error: unknown): void {
+    if (this.local !== local) return;
+    this.fail(error);
+    for (const call of [...this.calls.values()]) call.hangUp('failed', 'media unavailable');
+    for (const call of [...this.attached]) call.hangUp();
+    if (this.local === local) {
+      local.stop();
+      this.local = null;
+    }
+    this.changed();
+  }
+
+  /** A connection for a call, not yet one of ours (see `adopt`); null without an identity. */
+  private async build(
+    peerId: string,
+    session: string,
+    direction: 'outgoing' | 'incoming',
+    video: boolean,
+    extra: { local?: LocalMedia; ringing?: boolean },
+  ): Promise<Call | null> {
     const ownId = this.options.ownId();
     const certificate = this.options.certificate();
     if (!ownId || !certificate) {
@@ -240,8 +304,25 @@ export class CallGroup {
       return null;
     }
     const ice = await this.options.ice();
-    const call = new Call({ router: this.options.router, peerId, ownId, certificate, session, ice, direction, video, local });
-    this.calls.set(peerId, call);
+    return new Call({ router: this.options.router, peerId, ownId, certificate, session, ice, direction, video, ...extra });
+  }
+
+  /** An incoming call's connection with its offer applied (nothing sent): made while ringing. */
+  private async prepare(peerId: string, offer: Offer): Promise<Call | null> {
+    const call = await this.build(peerId, offer.session, 'incoming', offer.media?.video ?? false, { ringing: true });
+    if (!call) return null;
+    try {
+      await call.prepare(offer);
+    } catch (error) {
+      call.discard();
+      throw error;
+    }
+    return call;
+  }
+
+  /** The call joins this side's participants: listened to, shown, logged when it ends. */
+  private adopt(call: Call): void {
+    this.calls.set(call.peerId, call);
     if (this.screen) void this.shareWith(call);
     call.onChange(() => {
       if (call.state === 'ended') this.ended(call);
@@ -250,13 +331,13 @@ export class CallGroup {
     call.onMessage((message) => {
       if (message.t === 'expect' && typeof message.peer === 'string') this.expected.set(message.peer, Date.now() + EXPECT_MS);
       if (message.t === 'connect' && Array.isArray(message.peers)) {
+        const ownId = this.options.ownId();
         for (const other of message.peers.slice(0, MAX_PARTICIPANTS - 1)) {
-          if (typeof other === 'string' && other !== ownId && !this.calls.has(other)) void this.dial(other, video).catch((error: unknown) => this.fail(error));
+          if (typeof other === 'string' && other !== ownId && !this.calls.has(other)) void this.dial(other, call.options.video).catch((error: unknown) => this.fail(error));
         }
       }
     });
     this.changed();
-    return call;
   }
 
   /** Once a newcomer answered: the others expect its offer, then it is told whom to dial. */
@@ -275,8 +356,11 @@ export class CallGroup {
     if (expires !== undefined && expires > Date.now() && this.calls.size > 0 && !this.calls.has(peerId)) {
       this.expected.delete(peerId);
       void (async () => {
-        const call = await this.create(peerId, offer.session, 'incoming', offer.media?.video ?? false, this.local!);
-        await call?.accept(offer);
+        const call = await this.prepare(peerId, offer);
+        if (!call) return;
+        if (!this.local || this.calls.has(peerId)) return call.discard();
+        this.adopt(call);
+        await call.answer(this.local);
       })().catch((error: unknown) => this.fail(error));
       return;
     }
@@ -289,29 +373,40 @@ export class CallGroup {
       if (message.type === 'candidate') {
         if (buffered.length < 100) buffered.push(message);
       } else if (message.type === 'bye') {
-        this.missed();
+        // The caller's devices failed right after its offer went out: not a call the user missed.
+        this.missed(message.reason !== 'media unavailable');
       }
     });
     const timer = setTimeout(() => this.missed(), RING_TIMEOUT_MS);
-    this.ring = { peerId, offer, buffered, release, timer };
+    const prepared = this.prepare(peerId, offer);
+    prepared.catch(() => undefined); // reported by accept
+    this.ring = { peerId, offer, buffered, release, timer, prepared, accepted: false };
+    if (this.options.autoAnswer?.(peerId)) {
+      // The user chose to answer this (trusted) peer's calls without ringing.
+      void this.accept();
+      return;
+    }
     this.ringing = { peerId, video: offer.media?.video ?? false, since: Date.now() };
     this.changed();
   }
 
-  private missed(): void {
+  private missed(log = true): void {
     const ring = this.ring;
     if (!ring) return;
-    this.stopRinging();
-    this.log(ring.peerId, 'incoming', ring.offer.media?.video ?? false, Date.now(), 0, 'missed');
+    this.stopRinging(true);
+    if (log) this.log(ring.peerId, 'incoming', ring.offer.media?.video ?? false, Date.now(), 0, 'missed');
     this.changed();
   }
 
-  private stopRinging(): void {
-    if (!this.ring) return;
-    clearTimeout(this.ring.timer);
-    this.ring.release();
+  /** Stops ringing; `discard` also closes the connection the held offer was applied to (decline, missed). */
+  private stopRinging(discard = false): void {
+    const ring = this.ring;
+    if (!ring) return;
+    clearTimeout(ring.timer);
+    ring.release();
     this.ring = null;
     this.ringing = null;
+    if (discard) void ring.prepared.then((call) => call?.discard(), () => undefined);
   }
 
   private ended(call: Call): void {

@@ -1,8 +1,13 @@
 /**
  * A call with one remote participant: one RTCPeerConnection (PeerLink, perfect negotiation) whose
- * first offer says `purpose: 'call'` and which media the caller sends. The callee holds that offer
- * until the user accepts (`accept`): only then is it applied and answered, so nothing is sent while
- * the phone rings. `bye` ends the call from either side; `decline` and `busy` end a dialing call.
+ * first offer says `purpose: 'call'` and which media the caller sends.
+ *
+ * Set-up keeps getUserMedia off the critical path: the caller creates its transceivers (audio, and
+ * video when asked) with the local stream's id and offers at once (`start`); the tracks are swapped
+ * in with replaceTrack as the devices open, with no renegotiation. The callee applies the held offer
+ * while the phone rings (`prepare`: setRemoteDescription only, nothing is sent, no ICE gathering, no
+ * media opened) and, once the user accepted, answers at once (`answer`) and swaps its tracks in the
+ * same way. `bye` ends the call from either side; `decline` and `busy` end a dialing call.
  *
  * Next to the media, a negotiated data channel (id 0, label 'call', JSON text, docs/protocol.md#calls)
  * carries what the call itself needs to say: hold, and the mesh messages of a group call.
@@ -46,7 +51,10 @@ export interface CallOptions {
   direction: 'outgoing' | 'incoming';
   /** What the caller asked for (the callee's answer sends what it has). */
   video: boolean;
-  local: LocalMedia;
+  /** The local media (the caller's, from the start); the callee's comes with `answer`. */
+  local?: LocalMedia;
+  /** Callee while ringing: the session's signaling stays with the ringing prompt until `answer`. */
+  ringing?: boolean;
 }
 
 const DIAL_TIMEOUT_MS = 45_000;
@@ -70,7 +78,8 @@ export class Call {
   private readonly sampler: StatsSampler;
   private readonly listeners = new Set<() => void>();
   private readonly messageListeners = new Set<(message: CallMessage) => void>();
-  private readonly release: () => void;
+  private release: () => void = () => undefined;
+  private local: LocalMedia | null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** Each remote track and the id of the stream it came in (msid), to tell screen from camera. */
   private readonly trackStreams = new Map<MediaStreamTrack, string>();
@@ -115,7 +124,8 @@ export class Call {
       this.stats = { ...stats, quality: callQuality(stats) };
       this.changed();
     });
-    this.release = options.router.own(options.peerId, options.session, (message) => this.onSignal(message));
+    this.local = options.local ?? null;
+    if (!options.ringing) this.claim();
     if (options.direction === 'outgoing') this.timer = setTimeout(() => this.state === 'dialing' && this.hangUp('unanswered'), DIAL_TIMEOUT_MS);
   }
 
@@ -131,18 +141,52 @@ export class Call {
     return this.link.pc;
   }
 
-  /** Caller: sends the local tracks; the first offer (purpose 'call') follows by itself. */
+  /**
+   * Caller: one transceiver per kind asked for, in the local stream (its id is the msid the callee
+   * files our tracks by), carrying whatever track is open already; the first offer (purpose 'call')
+   * follows by itself, without waiting for getUserMedia. Tracks opened later come through `setTrack`.
+   */
   start(): void {
-    for (const track of this.options.local.stream.getTracks()) this.pc.addTrack(track, this.options.local.stream);
+    const local = this.local!;
+    const streams = [local.stream];
+    this.pc.addTransceiver(local.audio ?? 'audio', { direction: 'sendrecv', streams });
+    if (this.options.video || local.video) this.pc.addTransceiver(local.video ?? 'video', { direction: 'sendrecv', streams });
+    this.link.offerNow();
   }
 
-  /** Callee, once the user accepted: applies the held offer with our tracks and answers it. */
-  async accept(offer: Extract<SignalMessage, { type: 'offer' }>): Promise<void> {
+  /** Callee, while ringing: applies the held offer (no answer, no candidates gathered or sent). */
+  async prepare(offer: Extract<SignalMessage, { type: 'offer' }>): Promise<void> {
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
-    // addTrack reuses the transceivers the offer created, so the answer sends both ways at once.
-    for (const track of this.options.local.stream.getTracks()) this.pc.addTrack(track, this.options.local.stream);
+  }
+
+  /**
+   * Callee, once the user accepted (after `prepare`): takes the session's signaling, makes the offer's
+   * audio and video transceivers send our stream (the tracks open already, or later through
+   * `setTrack`) and answers at once, so one answer sends both ways.
+   */
+  async answer(local: LocalMedia): Promise<void> {
+    this.local = local;
+    this.claim();
+    for (const kind of ['audio', 'video'] as const) {
+      const transceiver = this.pc.getTransceivers().find((candidate) => candidate.receiver.track.kind === kind && candidate.currentDirection !== 'stopped');
+      if (!transceiver) continue;
+      transceiver.direction = 'sendrecv';
+      transceiver.sender.setStreams(local.stream);
+      const track = kind === 'audio' ? local.audio : local.video;
+      if (track) await transceiver.sender.replaceTrack(track);
+    }
     await this.pc.setLocalDescription();
     await this.options.router.send(this.peerId, { type: 'answer', session: this.session, sdp: this.pc.localDescription!.sdp });
+  }
+
+  /** Ends a call that was never answered or claimed (ringing stopped): closes the connection, tells no one. */
+  discard(): void {
+    this.dispose('hangup');
+  }
+
+  private claim(): void {
+    this.release();
+    this.release = this.options.router.own(this.options.peerId, this.options.session, (message) => this.onSignal(message));
   }
 
   /** Swaps what we send of one kind (null: nothing); adds a sender, and so renegotiates, only when there was none. */
@@ -155,10 +199,11 @@ export class Call {
       await transceiver.sender.replaceTrack(track);
       if (track && (transceiver.direction === 'recvonly' || transceiver.direction === 'inactive')) {
         transceiver.direction = 'sendrecv';
-        transceiver.sender.setStreams(this.options.local.stream);
+        if (this.local) transceiver.sender.setStreams(this.local.stream);
       }
     } else if (track) {
-      this.pc.addTrack(track, this.options.local.stream);
+      if (this.local) this.pc.addTrack(track, this.local.stream);
+      else this.pc.addTrack(track);
     }
   }
 
@@ -235,9 +280,9 @@ export class Call {
     this.changed();
   }
 
-  hangUp(end: CallEnd = 'hangup'): void {
+  hangUp(end: CallEnd = 'hangup', reason?: string): void {
     if (this.state === 'ended') return;
-    this.link.close(end === 'unanswered' ? 'no answer' : undefined);
+    this.link.close(reason ?? (end === 'unanswered' ? 'no answer' : undefined));
     this.finish(end);
   }
 

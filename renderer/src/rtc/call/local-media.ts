@@ -3,6 +3,11 @@
  * silence, nothing is renegotiated); camera off stops the video track, so the camera light goes off,
  * and the senders send nothing (replaceTrack(null)); camera on or a device switch opens a new track
  * and swaps it into every sender. Whoever owns the calls listens to `onTrack` to do the swapping.
+ *
+ * Two stages: `start` returns at once with an empty `stream` (its id is what the senders announce as
+ * msid) while getUserMedia runs, so a call can negotiate meanwhile; the first tracks are added and
+ * reported through `onTrack` as they open, and `ready` settles then (rejects when not even a
+ * microphone could be opened). `open` is both stages in one.
  */
 export type MediaKind = 'audio' | 'video';
 
@@ -21,18 +26,39 @@ export class LocalMedia {
   readonly stream = new MediaStream();
   muted = false;
   held = false;
+  /** Settles once the first getUserMedia did: resolved with the tracks in `stream`, rejected with no microphone. */
+  readonly ready: Promise<void>;
   private readonly trackListeners = new Set<(kind: MediaKind, track: MediaStreamTrack | null) => void>();
   private readonly devices: MediaDevices;
+  private stopped = false;
+  /** Camera turned off (or on) before the first tracks opened: honoured when they arrive. */
+  private cameraWanted = true;
 
-  private constructor(private readonly options: LocalMediaOptions) {
+  private constructor(private readonly options: LocalMediaOptions, video: boolean) {
     this.devices = options.mediaDevices ?? navigator.mediaDevices;
+    this.ready = this.acquire(video);
+    this.ready.catch(() => undefined); // whoever waits on it handles the failure
   }
 
-  /** Opens the microphone, and the camera when `video`; a missing camera leaves an audio-only call. */
+  /**
+   * Starts opening the microphone, and the camera when `video`; returns at once (see `ready`).
+   * A missing camera leaves an audio-only call; no microphone at all rejects `ready`.
+   */
+  static start(video: boolean, options: LocalMediaOptions = {}): LocalMedia {
+    return new LocalMedia(options, video);
+  }
+
+  /** `start` and wait for the tracks. */
   static async open(video: boolean, options: LocalMediaOptions = {}): Promise<LocalMedia> {
-    const media = new LocalMedia(options);
+    const media = LocalMedia.start(video, options);
+    await media.ready;
+    return media;
+  }
+
+  private async acquire(video: boolean): Promise<void> {
+    const options = this.options;
     const open = (withVideo: boolean, exact: boolean) =>
-      media.devices.getUserMedia({
+      this.devices.getUserMedia({
         audio: constraint(exact ? options.audioDeviceId : null, false),
         video: withVideo ? constraint(exact ? options.videoDeviceId : null, true) : false,
       });
@@ -43,9 +69,22 @@ export class LocalMedia {
       // The chosen device is gone or busy: the default one; then without a camera.
       stream = await open(video, false).catch(() => open(false, false));
     }
-    stream.getTracks().forEach((track) => media.stream.addTrack(track));
-    if (media.video) media.video.contentHint = 'motion';
-    return media;
+    if (this.stopped) {
+      // The call ended while the devices opened: release them at once (camera light off).
+      stream.getTracks().forEach((track) => track.stop());
+      return;
+    }
+    for (const track of stream.getTracks()) {
+      if (track.kind === 'video' && !this.cameraWanted) {
+        track.stop();
+        continue;
+      }
+      if (track.kind === 'video') track.contentHint = 'motion';
+      this.stream.addTrack(track);
+    }
+    this.applyEnabled();
+    if (this.audio) this.emit('audio', this.audio);
+    if (this.video) this.emit('video', this.video);
   }
 
   get audio(): MediaStreamTrack | null {
@@ -73,6 +112,9 @@ export class LocalMedia {
   }
 
   async setCamera(on: boolean, deviceId?: string | null): Promise<void> {
+    this.cameraWanted = on;
+    await this.ready.catch(() => undefined);
+    if (this.stopped || this.cameraWanted !== on) return;
     if (!on) {
       const track = this.video;
       if (!track) return;
@@ -89,6 +131,8 @@ export class LocalMedia {
   async useDevice(kind: MediaKind, deviceId: string | null): Promise<void> {
     if (kind === 'video') this.options.videoDeviceId = deviceId;
     else this.options.audioDeviceId = deviceId;
+    await this.ready.catch(() => undefined);
+    if (this.stopped) return;
     if (kind === 'video' && !this.video) return; // used the next time the camera is turned on
     await this.openTrack(kind, deviceId);
   }
@@ -100,6 +144,7 @@ export class LocalMedia {
   }
 
   stop(): void {
+    this.stopped = true;
     this.stream.getTracks().forEach((track) => {
       track.stop();
       this.stream.removeTrack(track);
@@ -111,6 +156,10 @@ export class LocalMedia {
     const stream = await this.devices.getUserMedia({ [kind]: constraint(deviceId, kind === 'video') });
     const track = kind === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
     if (!track) throw new Error(`No ${kind} track.`);
+    if (this.stopped) {
+      track.stop();
+      return;
+    }
     if (kind === 'video') track.contentHint = 'motion';
     const old = kind === 'audio' ? this.audio : this.video;
     if (old) {
