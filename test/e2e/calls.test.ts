@@ -180,7 +180,7 @@ describe('devices that do not open', () => {
 });
 
 describe('auto-answer', () => {
-  it('a peer chosen with "Always answer" is answered without ringing until the choice is undone in the peer row', async () => {
+  it('a peer chosen with "Always answer" is answered without ringing, except in do-not-disturb, until the choice is undone in the peer row', async () => {
     const [alice, bob] = await pair();
     await dial(alice, bob, 'Bob', true);
     const prompt = bob.page.getByRole('alertdialog', { name: 'Incoming video call from Alice' });
@@ -207,6 +207,19 @@ describe('auto-answer', () => {
     await bob.page.getByRole('button', { name: 'Hang up' }).click();
     await idle(alice);
     await idle(bob);
+
+    // Do not disturb: the call rings all the same, and Bob decides.
+    await showScreen(bob, 'Settings');
+    await bob.page.getByLabel('Do not disturb (no notifications; calls still ring in the window)').check();
+    await bob.page.getByRole('button', { name: 'Save', exact: true }).click();
+    await bob.page.getByText('Settings saved.').waitFor();
+    await dial(alice, bob, 'Bob', false);
+    await bob.page.getByRole('alertdialog', { name: 'Incoming call from Alice' }).getByRole('button', { name: 'Decline' }).click();
+    await alice.page.getByText('Bob declined the call.').waitFor();
+    await showScreen(bob, 'Settings');
+    await bob.page.getByLabel('Do not disturb (no notifications; calls still ring in the window)').uncheck();
+    await bob.page.getByRole('button', { name: 'Save', exact: true }).click();
+    await bob.page.getByText('Settings saved.').waitFor();
 
     // Undone: Alice's next call rings again.
     await showScreen(bob, 'Peers');

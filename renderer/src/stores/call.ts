@@ -68,7 +68,8 @@ export const useCallStore = defineStore('call', () => {
       ice: () => iceConfig(),
       deviceIds: () => ({ audio: deviceIdFor('audioinput'), video: deviceIdFor('videoinput') }),
       nameOf,
-      autoAnswer: (peerId) => peers.autoAnswers(peerId),
+      // Do not disturb: even a peer chosen for auto-answer rings, and the user decides.
+      autoAnswer: (peerId) => !settings.current?.doNotDisturb && peers.autoAnswers(peerId),
       record: (entry) => void bridge().recordCall(entry).catch((reason: unknown) => console.warn(`call log: ${LanlineError.from(reason).message}`)),
     }),
   );
