@@ -340,7 +340,8 @@ export const DeviceReport = z.object({
 });
 export type DeviceReport = z.infer<typeof DeviceReport>;
 /** The device registry's view (electron/core/devices/registry.ts): devices plus the call's state. */
-export const MediaState = z.object({ devices: DeviceReport, inCall: z.boolean(), muted: z.boolean(), sharing: z.boolean() });
+/** `registered`: the SIP account is registered (quitting first unregisters it, like it first leaves calls). */
+export const MediaState = z.object({ devices: DeviceReport, inCall: z.boolean(), muted: z.boolean(), sharing: z.boolean(), registered: z.boolean() });
 export type MediaState = z.infer<typeof MediaState>;
 /** What a tray menu item does; main handles the window, quit and do-not-disturb, the renderer the rest. */
 export const TrayAction = z.discriminatedUnion('type', [
@@ -502,6 +503,8 @@ export const requests = {
   reportDevices: { input: DeviceReport.strict(), output: z.undefined() },
   /** Whether a call runs, the microphone is muted and a screen is shared, for the tray's menu and icon. */
   reportCallState: { input: z.object({ inCall: z.boolean(), muted: z.boolean(), sharing: z.boolean() }).strict(), output: z.undefined() },
+  /** Whether the SIP account is registered, so that quitting waits for it to unregister. */
+  reportPhoneState: { input: z.object({ registered: z.boolean() }).strict(), output: z.undefined() },
   /**
    * Asks for a system notification; core decides (settings, do-not-disturb, window focus). With
    * `actions`, a call notification offers Accept and Decline where the platform can.
@@ -549,7 +552,7 @@ export const events = {
   mediaStateChanged: MediaState,
   /** The user chose a tray menu item that the renderer carries out (mute, a device, stop sharing). */
   trayAction: TrayAction,
-  /** Electron: the app is quitting; hang up every call (each peer gets its bye) while main waits a moment. */
+  /** The app is quitting: hang up every call (each peer gets its bye) and unregister the SIP account while main waits a moment. */
   leaveCalls: z.object({ reason: z.literal('quit') }),
   /** The user clicked a system notification (click) or one of its buttons (accept, decline). */
   notificationAction: z.object({ tag: NotificationTag, action: z.enum(['click', 'accept', 'decline']) }),

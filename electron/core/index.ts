@@ -165,6 +165,10 @@ export function createCore(deps: CoreDeps): Core {
       devices.reportDevices(report);
       return undefined;
     },
+    reportPhoneState: ({ registered }) => {
+      devices.reportPhone(registered);
+      return undefined;
+    },
     reportCallState: ({ inCall, muted, sharing }) => {
       devices.reportCall(inCall, muted, sharing);
       return undefined;

@@ -33,15 +33,20 @@ export function onAllWindowsClosed({ trayAvailable, quitting }: Pick<CloseContex
 }
 
 /** Long enough for a hang-up to reach the LAN socket; short enough that Quit still feels immediate. */
-export const QUIT_GRACE_MS = 1_500;
+export const QUIT_GRACE_MS = 3_000;
 
 export interface QuitContext {
   inCall: boolean;
+  /** The SIP account is registered: it unregisters first. */
+  registered?: boolean;
   /** leaveCalls was already sent during this quit. */
   callsLeft: boolean;
 }
 
-/** On the app's quit: ask the renderer to leave its calls first (and hold the quit), or go on. */
-export function onQuit({ inCall, callsLeft }: QuitContext): 'leave-calls' | 'quit' {
-  return inCall && !callsLeft ? 'leave-calls' : 'quit';
+/** On the app's quit: ask the renderer to leave its calls and unregister first (and hold the quit), or go on. */
+export function onQuit({ inCall, registered = false, callsLeft }: QuitContext): 'leave-calls' | 'quit' {
+  return (inCall || registered) && !callsLeft ? 'leave-calls' : 'quit';
 }
+
+/** Done leaving: no call left and the SIP account unregistered. */
+export const leftEverything = (state: { inCall: boolean; registered: boolean }): boolean => !state.inCall && !state.registered;

@@ -76,7 +76,11 @@ export class Bridge {
 
   private accept(ws: WebSocket): void {
     this.clients.add(ws);
-    ws.on('close', () => this.clients.delete(ws));
+    ws.on('close', () => {
+      this.clients.delete(ws);
+      // The page is gone, and with it its calls and its SIP agent: nothing is left to leave on quit.
+      if (this.clients.size === 0) this.core.devices.pageGone();
+    });
     ws.on('error', (error) => this.core.log.warn(`bridge socket error: ${error.message}`));
     ws.on('message', (data, isBinary) => void this.onMessage(ws, data as Buffer, isBinary));
   }

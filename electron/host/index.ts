@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createCore } from '../core/index.js';
 import { createLog, fileSink, stderrSink } from '../core/log.js';
 import { JsonFileStore } from '../core/storage.js';
+import { leftEverything, onQuit, QUIT_GRACE_MS } from '../core/window-policy.js';
 import { contentSecurityPolicy, mimeType, resolveStaticPath, securityHeaders, sipConnectSources } from '../core/static-files.js';
 import { Bridge } from './bridge.js';
 import { parseHostOptions, USAGE, type HostOptions } from './options.js';
@@ -80,16 +81,29 @@ async function main(options: HostOptions): Promise<void> {
   });
 
   let closing = false;
-  const shutdown = (signal: string) => {
+  const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     log.info(`host stopping on ${signal}`);
+    // Like the Electron app's quit: the page hangs up its calls and unregisters its SIP account first.
+    if (onQuit({ ...core.devices.get(), callsLeft: false }) === 'leave-calls') {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, QUIT_GRACE_MS);
+        const off = core.events.on('mediaStateChanged', (state) => leftEverything(state) && done());
+        function done(): void {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+        core.events.emit('leaveCalls', { reason: 'quit' });
+      });
+    }
     bridge.close();
     server.closeAllConnections();
     server.close(() => void core.close().then(() => process.exit(0)));
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   await core.start();
   log.info(`host ready on ${origin} with data in ${options.dataDir}`);

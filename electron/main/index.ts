@@ -18,7 +18,7 @@ import { sipConnectSources } from '../core/static-files.js';
 import { openPath, pickFiles } from './files.js';
 import { notificationsSupported, showNotice, systemNotifier } from './notifications.js';
 import { applyOpenAtLogin, startedHidden } from './login-item.js';
-import { onAllWindowsClosed, onQuit, onWindowClose, QUIT_GRACE_MS } from '../core/window-policy.js';
+import { leftEverything, onAllWindowsClosed, onQuit, onWindowClose, QUIT_GRACE_MS } from '../core/window-policy.js';
 import { trayLabels } from '../core/tray/labels.js';
 import { safeStorageCodec } from './secrets.js';
 import { createTray } from './tray.js';
@@ -69,7 +69,7 @@ function leaveCallsThenQuit(running: Core): void {
     app.quit();
   };
   const timer = setTimeout(done, QUIT_GRACE_MS);
-  const off = running.events.on('mediaStateChanged', (state) => !state.inCall && done());
+  const off = running.events.on('mediaStateChanged', (state) => leftEverything(state) && done());
   running.events.emit('leaveCalls', { reason: 'quit' });
 }
 
@@ -130,7 +130,7 @@ if (!app.requestSingleInstanceLock()) {
   // Quit from the tray, the OS or an update: calls end politely before anything closes.
   app.on('before-quit', (event) => {
     quitting = true;
-    if (!core || onQuit({ inCall: core.devices.get().inCall, callsLeft }) === 'quit') return;
+    if (!core || onQuit({ ...core.devices.get(), callsLeft }) === 'quit') return;
     event.preventDefault();
     callsLeft = true;
     leaveCallsThenQuit(core);

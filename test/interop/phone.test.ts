@@ -3,7 +3,9 @@
  * kamailio (SIP over WebSocket, registrar, digest auth) + rtpengine (DTLS-SRTP/ICE to plain RTP) +
  * baresip, which auto-answers, plays a tone and reports the DTMF digits it receives. The app is a host
  * and its page in the lab's namespace, driven through its UI only: Settings to register, the dial pad
- * to call, the call screen's keypad to send digits, its buttons to hang up.
+ * to call, the call screen's keypad to send digits, its buttons to hang up. Then early media (the
+ * gateway's ringback heard while the far end rings), the gateway going away and coming back (offline,
+ * registered again by JsSIP's back-off), and, last since it ends the instance, unregistering on close.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callState, growth, rises } from '../support/calls.js';
@@ -54,6 +56,16 @@ async function saveAndRegister(form: ReturnType<Instance['page']['getByRole']>):
   await form.getByText(`Registered as ${lab.account(USER).uri}.`).waitFor({ timeout: 20_000 });
 }
 
+/** Calls the phone from the dial pad and waits until both sides say the call is up. */
+async function callPhone(): Promise<{ since: number; name: string }> {
+  const since = lab.phone.mark();
+  await dialByKeys(app, lab.phone.number);
+  const name = lab.phone.number;
+  await callState(app, name).filter({ hasText: `In call with ${name}` }).waitFor({ timeout: 20_000 });
+  await lab.phone.waitFor((event) => event.type === 'CALL_ESTABLISHED', { since, timeoutMs: 10_000 });
+  return { since, name };
+}
+
 const participants = (instance: Instance) => instance.page.getByRole('list', { name: 'Participants' });
 
 describe('phone calls through a SIP gateway (kamailio + rtpengine) to a real phone (baresip)', () => {
@@ -77,11 +89,7 @@ describe('phone calls through a SIP gateway (kamailio + rtpengine) to a real pho
   });
 
   it('calls the phone from the dial pad: audio flows both ways, the keypad digits reach the phone in order, hang-up from Lanline', async () => {
-    const since = lab.phone.mark();
-    await dialByKeys(app, lab.phone.number);
-    const name = lab.phone.number;
-    await callState(app, name).filter({ hasText: `In call with ${name}` }).waitFor({ timeout: 20_000 });
-    await lab.phone.waitFor((event) => event.type === 'CALL_ESTABLISHED', { since, timeoutMs: 10_000 });
+    const { since, name } = await callPhone();
 
     // Phone -> Lanline: the phone's tone arrives and is heard (audio energy rises on a playing element).
     expect(await rises(app, name, 'bytesReceived')).toBeGreaterThan(0);
@@ -184,5 +192,73 @@ describe('phone calls through a SIP gateway (kamailio + rtpengine) to a real pho
     await app.page.getByRole('button', { name: 'Hang up' }).click();
     await lab.phone.waitFor((event) => event.type === 'CALL_CLOSED', { since, timeoutMs: 10_000 });
     await participants(app).waitFor({ state: 'detached' });
+  });
+
+  it('early media: while the far end rings, the gateway\'s ringback is heard (183 with SDP), then the phone answers', async () => {
+    const since = lab.early.mark();
+    const gatewaySince = lab.gateway.mark();
+    await dialByKeys(app, lab.early.number);
+    const name = lab.early.number;
+    const state = callState(app, name);
+    await state.filter({ hasText: `${name} is ringing…` }).waitFor({ timeout: 10_000 });
+    const item = participants(app).getByRole('listitem', { name });
+    const earlyLine = item.getByText('You hear the phone network (ringback or an announcement).');
+    await earlyLine.waitFor({ timeout: 5_000 });
+    await lab.gateway.waitFor(/early media: 183 to \S*alice\S* .*caller over WebSocket/, { since: gatewaySince, timeoutMs: 1_000 });
+    // The ringback arrives and is played (energy on the playing <audio>) before anybody answered.
+    const [bytes, energy] = await Promise.all([rises(app, name, 'bytesReceived', 4_000), rises(app, name, 'audioEnergy', 4_000)]);
+    expect(bytes).toBeGreaterThan(0);
+    expect(energy).toBeGreaterThan(0);
+    expect(lab.early.events.slice(since).filter((event) => event.type === 'CALL_ESTABLISHED'), 'the phone answered too early for this test').toEqual([]);
+    expect(await state.first().textContent()).toContain(`${name} is ringing…`);
+
+    // The phone answers (earlyAnswerMs after its 183): the call is on, the early-media line goes.
+    await state.filter({ hasText: `In call with ${name}` }).waitFor({ timeout: lab.earlyAnswerMs + 10_000 });
+    await lab.early.waitFor((event) => event.type === 'CALL_ESTABLISHED', { since, timeoutMs: 5_000 });
+    await earlyLine.waitFor({ state: 'detached' });
+    expect(await rises(app, name, 'bytesReceived')).toBeGreaterThan(0);
+    await app.page.getByRole('button', { name: 'Hang up' }).click();
+    await lab.early.waitFor((event) => event.type === 'CALL_CLOSED', { since, timeoutMs: 10_000 });
+    await participants(app).waitFor({ state: 'detached' });
+  });
+
+  it('the gateway goes away and comes back: the dial pad says offline, registers again by itself, and calls work', async () => {
+    await showScreen(app, 'Dial pad');
+    const status = app.page.locator('#dialpad-status');
+    await status.filter({ hasText: `Registered as Alice Lanline <${lab.account(USER).uri}>` }).waitFor();
+    // kamailio dies (the WebSocket drops, its in-memory registrations are gone) and stays down 4 s.
+    const restarted = lab.restartGateway({ downMs: 4_000 });
+    restarted.catch(() => undefined);
+    await expect.poll(() => status.textContent(), { timeout: 4_000, interval: 100 }).toMatch(/^\s*Offline/);
+    await restarted;
+    // JsSIP reconnects with its back-off (2 s, growing) and registers again, unasked.
+    const back = Date.now();
+    await expect.poll(() => status.textContent(), { timeout: 35_000, interval: 250 }).toMatch(new RegExp(`^\\s*Registered as Alice Lanline <${lab.account(USER).uri}>`));
+    console.log(`registered again ${Date.now() - back} ms after the gateway was back`);
+
+    const { since, name } = await callPhone();
+    expect(await rises(app, name, 'bytesReceived')).toBeGreaterThan(0);
+    await app.page.getByRole('button', { name: 'Hang up' }).click();
+    await lab.phone.waitFor((event) => event.type === 'CALL_CLOSED', { since, timeoutMs: 10_000 });
+    await participants(app).waitFor({ state: 'detached' });
+  });
+
+  // Last: it ends the instance.
+  //
+  // Quitting (the host's SIGTERM, as the Electron app's quit) first asks the page to leave its calls
+  // and unregister, and waits for that (electron/core/window-policy.ts onQuit), before anything closes.
+  it('quitting Lanline unregisters the account: a call to it then finds no registration (404)', async () => {
+    const uri = lab.account(USER).uri;
+    const escaped = uri.replace(/[.]/g, '\\.');
+    const mark = lab.gateway.mark();
+    await app.host.stop();
+    await app.stop();
+    // The REGISTER with expires=0 was taken (digest-authenticated) by the registrar.
+    await lab.gateway.waitFor(new RegExp(`REGISTER of ${escaped} saved .*expires=0\\)`), { since: mark, timeoutMs: 3_000 });
+    const since = lab.phone.mark();
+    await lab.phone.dial(uri);
+    const closed = await lab.phone.waitFor((event) => event.type === 'CALL_CLOSED', { since, timeoutMs: 10_000 });
+    expect(closed.param).toMatch(/^404\b/);
+    await lab.gateway.waitFor(new RegExp(`no registration for ${escaped}`), { since: mark, timeoutMs: 1_000 });
   });
 });

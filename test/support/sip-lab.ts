@@ -2,7 +2,8 @@
  * A real SIP gateway for interop tests, made of Debian packages, started once per test file:
  *
  *   browser (JsSIP / Lanline) --ws--> kamailio (registrar + proxy) --udp--> baresip "phone" (auto-answers)
- *                                         |                         \-udp--> baresip "busy"  (rejects 486)
+ *                                         |                         |-udp--> baresip "busy"  (rejects 486)
+ *                                         |                         \-udp--> baresip "early" (183, answers later)
  *                                     rtpengine (WebRTC ICE/DTLS-SRTP/rtcp-mux <-> plain RTP/AVP)
  *
  * Everything runs in a fresh network namespace that has only `lo` (netns.ts createLoopbackNamespace),
@@ -16,8 +17,13 @@
  * Events: `phone.events` holds every ctrl_tcp event; `waitFor(pred, { since })` looks at events from
  * index `since` on (all of them by default), so take `const since = lab.phone.mark()` before acting.
  * Numbers: `phone.number` ('1000') rings the phone, which answers at once and plays a 440 Hz tone;
- * `busyNumber` ('1001') rings the busy phone, which answers 486; `unknownNumber` ('1999') gets 404.
- * Users: any name but phone/busy registers with `account(name)` (one password for all, per lab).
+ * `busyNumber` ('1001') rings the busy phone, which answers 486; `early.number` ('1002') rings the early
+ * phone: 183 with SDP, a 425 Hz ringback from the gateway, the answer `earlyAnswerMs` (5 s) later;
+ * `unknownNumber` ('1999') gets 404.
+ * `gateway` holds kamailio.cfg's own log lines (REGISTERs taken or challenged, "no registration for …");
+ * `restartGateway({ downMs })` kills kamailio (WebSockets drop, registrations are lost) and starts it
+ * again, the phones registered anew.
+ * Users: any name but phone/busy/early registers with `account(name)` (one password for all, per lab).
  *
  *   const lab = await startSipLab();
  *   const app = await launchBrowser({ netns: lab.netns ?? undefined });
@@ -40,6 +46,15 @@
  *   offers only telephone-event/8000 (as baresip does) sends 100-120 ms digits as end packets only (the
  *   phone reports CALL_DTMF_END but never a digit start); 400 ms digits do arrive. `phoneCodecs` changes it. The busy phone answers nothing: the lab rejects each incoming call
  *   through ctrl_tcp, so the caller hears 180 then a real 486 from a real UA.
+ * - Early media: baresip 1.0's answermode=early sends its 183 with SDP but no RTP before the 200, so the
+ *   ringback comes from rtpengine's media player ("play media" over ng, sent by the lab once kamailio
+ *   logged the 183). Two things make a browser hear it: the player starts only after the browser leg's
+ *   DTLS-SRTP is up (started before, rtpengine logs "SRTP output wanted, but no crypto suite was
+ *   negotiated" and sends the player's RTP unencrypted to the browser), and
+ *   kamailio strips the phone's a=ssrc from its SDP (else the browser routes only that SSRC to the
+ *   track and the player's SSRC plays nowhere).
+ * - restartGateway: baresip 1.0 has no command to register again; each phone's UA is deleted (uadel,
+ *   its unregistration awaited in kamailio's log, as the new Contact may be the same) and made anew (uanew).
  * - In a namespace, the vitest process reaches ctrl_tcp through a tiny Node relay started inside it
  *   (`ip netns exec <ns> node -e …`) whose stdin/stdout are the TCP stream.
  *
@@ -142,14 +157,40 @@ export interface SipLab {
   sipPort: number;
   /** The digest password of every user of this lab. */
   password: string;
-  /** Credentials for a browser-side user (any name but 'phone' and 'busy'). */
+  /** Credentials for a browser-side user (any name but 'phone', 'busy' and 'early'). */
   account(user: string): SipAccount;
   phone: Baresip;
   busy: Baresip;
+  /**
+   * The early-media phone (`early.number`, '1002'): it rings (180) and sends 183 Session Progress with
+   * SDP; the gateway (rtpengine, told by the lab) then plays a 425 Hz ringback to the caller, until the
+   * phone answers `earlyAnswerMs` after its 183 and its own 440 Hz tone follows.
+   */
+  early: Baresip;
+  /** How long the early phone plays early media before it answers (SipLabOptions.earlyAnswerMs). */
+  earlyAnswerMs: number;
   /** A number the dial plan sends to the busy phone (486). */
   busyNumber: string;
   /** A number nobody has (404). */
   unknownNumber: string;
+  /**
+   * Kills kamailio (its WebSocket connections drop, its in-memory registrations are lost), waits `downMs`,
+   * starts it again with the same configuration and ports, and resolves once it found rtpengine again and
+   * the lab's phones registered again. rtpengine and the baresips keep running. Calls through kamailio end.
+   */
+  restartGateway(options?: { downMs?: number }): Promise<void>;
+  /**
+   * The lines kamailio.cfg logs itself (xlog): "REGISTER of <aor> saved (…; Contact: …;expires=N)" for
+   * every REGISTER taken (expires=0: an unregistration), "no registration for <uri>", "in-dialog <method>
+   * from …", "early media: 183 to <caller> (call-id …, from-tag …, caller over WebSocket|UDP)"; kept
+   * across restarts. Take `mark()` before acting.
+   */
+  gateway: {
+    lines: string[];
+    mark(): number;
+    /** Resolves with the first line at or after `since` that matches. */
+    waitFor(pattern: RegExp, options?: WaitOptions): Promise<string>;
+  };
   /** Starts a long-running command where the lab runs (its namespace, or plain), in its own process group; stop() kills it. */
   spawn(command: string, args?: string[], options?: SpawnOptions): ChildProcess;
   /** Runs a command where the lab runs, to its end. Never rejects; look at `code`. */
@@ -168,6 +209,8 @@ export interface SipLabOptions {
   netns?: boolean;
   /** The phone's codecs, baresip's `audio_codecs` (default 'PCMU'; see the header on opus and DTMF). */
   phoneCodecs?: string;
+  /** After how many ms the early phone answers a call it plays early media to (default 5000; negative: never, answer with `early.accept()`). */
+  earlyAnswerMs?: number;
   /** kamailio's log level (debug=…), 2 by default; 3 logs every request. */
   kamailioDebug?: number;
 }
@@ -200,15 +243,21 @@ class Log {
   #partial = '';
   #all = '';
   #waiters = new Set<() => void>();
+  /** Called with each complete line (colour codes removed). */
+  readonly onLine = new Set<(line: string) => void>();
 
-  constructor(readonly name: string) {}
+  constructor(public name: string) {}
 
   push(chunk: string): void {
     this.#all = (this.#all + chunk).slice(-200_000);
     const text = this.#partial + chunk;
     const parts = text.split('\n');
     this.#partial = parts.pop() ?? '';
-    for (const line of parts) this.lines.push(line.replace(/\x1b\[[0-9;]*m/g, ''));
+    for (const raw of parts) {
+      const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
+      this.lines.push(line);
+      for (const listener of this.onLine) listener(line);
+    }
     if (this.lines.length > LOG_LINES) this.lines.splice(0, this.lines.length - LOG_LINES);
     for (const wake of this.#waiters) wake();
   }
@@ -353,6 +402,7 @@ interface Ports {
   rtp: [number, number];
   phone: { sip: number; ctrl: number; rtp: [number, number] };
   busy: { sip: number; ctrl: number; rtp: [number, number] };
+  early: { sip: number; ctrl: number; rtp: [number, number] };
 }
 
 async function choosePorts(inNamespace: boolean): Promise<Ports> {
@@ -365,6 +415,7 @@ async function choosePorts(inNamespace: boolean): Promise<Ports> {
       rtp: [30000, 30999],
       phone: { sip: 5070, ctrl: 4444, rtp: [31000, 31099] },
       busy: { sip: 5072, ctrl: 4445, rtp: [31100, 31199] },
+      early: { sip: 5074, ctrl: 4446, rtp: [31200, 31299] },
     };
   }
   const base = 20_000 + 2 * Math.floor(Math.random() * 14_000);
@@ -375,6 +426,7 @@ async function choosePorts(inNamespace: boolean): Promise<Ports> {
     rtp: [base, base + 999],
     phone: { sip: await freeTcpUdpPort(), ctrl: await freeTcpPort(), rtp: [base + 1000, base + 1099] },
     busy: { sip: await freeTcpUdpPort(), ctrl: await freeTcpPort(), rtp: [base + 1100, base + 1199] },
+    early: { sip: await freeTcpUdpPort(), ctrl: await freeTcpPort(), rtp: [base + 1200, base + 1299] },
   };
 }
 
@@ -388,6 +440,14 @@ interface CtrlLink {
   onClose(listener: (why: string) => void): void;
   close(): Promise<void>;
 }
+
+/** Sends argv[2] to rtpengine's ng port argv[1] and prints the reply. */
+const NG_CLIENT = `
+const socket = require('dgram').createSocket('udp4');
+socket.on('message', (reply) => { process.stdout.write(String(reply)); process.exit(0); });
+socket.send(Buffer.from(process.argv[2]), Number(process.argv[1]), '127.0.0.1');
+setTimeout(() => { process.stderr.write('no reply'); process.exit(1); }, 3000);
+`;
 
 const RELAY = `
 const socket = require('net').connect(Number(process.argv[1]), '127.0.0.1');
@@ -602,6 +662,27 @@ function baresipConfig(sip: number, ctrl: number, rtp: [number, number]): string
   ].join('\n');
 }
 
+/** A WAV file (8 kHz, 16-bit mono PCM) of a steady tone: the ringback the gateway plays as early media. */
+function toneWav(frequency: number, seconds: number): Buffer {
+  const rate = 8_000;
+  const samples = rate * seconds;
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write('RIFF', 0);
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write('WAVEfmt ', 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(1, 22); // mono
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 2, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36);
+  wav.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i += 1) wav.writeInt16LE(Math.round(8_000 * Math.sin((2 * Math.PI * frequency * i) / rate)), 44 + i * 2);
+  return wav;
+}
+
 function fillTemplate(template: string, values: Record<string, string | number>): string {
   // Comments (lines starting with # but not #! directives) may name placeholders; they stay as they are.
   return template
@@ -674,6 +755,17 @@ export async function startSipLab(options: SipLabOptions = {}): Promise<SipLab> 
     return proc;
   };
 
+  /** Sends one command over rtpengine's ng control protocol (bencode over UDP) from where the lab runs. */
+  const rtpengineCommand = async (port: number, command: Record<string, string>): Promise<void> => {
+    const encode = (text: string) => `${Buffer.byteLength(text)}:${text}`;
+    const body = `d${Object.keys(command)
+      .sort()
+      .map((key) => encode(key) + encode(command[key]!))
+      .join('')}e`;
+    const result = await runHere(process.execPath, ['-e', NG_CLIENT, String(port), `${randomBytes(6).toString('hex')} ${body}`], { timeoutMs: 5_000 });
+    if (result.code !== 0 || !/6:result2:ok/.test(result.stdout)) throw new Error(`rtpengine ${command.command}: ${result.stdout.trim() || result.stderr.trim() || `exit ${result.code}`}`);
+  };
+
   const allLogs = () => logs.map((log) => `----- ${log.name} -----\n${log.tail()}`).join('\n');
 
   /** Waits until 127.0.0.1:<port> listens (tcp) or is bound (udp) where the lab runs. */
@@ -716,6 +808,31 @@ export async function startSipLab(options: SipLabOptions = {}): Promise<SipLab> 
     const phoneNumber = '1000';
     const busyNumber = '1001';
     const unknownNumber = '1999';
+    const earlyNumber = '1002';
+    const earlyAnswerMs = options.earlyAnswerMs ?? 5_000;
+    /** The early phone, once started. */
+    let early: Baresip | null = null;
+    /**
+     * kamailio relayed the early phone's 183: rtpengine plays the ringback to the caller (once a browser's
+     * DTLS-SRTP is up, or it would get plain RTP), and the phone answers earlyAnswerMs after the 183.
+     */
+    const onEarlyMedia = async (callId: string, fromTag: string, webrtc: boolean) => {
+      const phone = early;
+      if (phone && earlyAnswerMs >= 0) setTimeout(() => void phone.accept().catch(() => undefined), earlyAnswerMs);
+      try {
+        if (webrtc) {
+          const escaped = callId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          await rtpengine.log.waitFor(new RegExp(`\\[${escaped} port \\d+\\]: \\[crypto\\] DTLS-SRTP successfully negotiated`), 10_000, () => null);
+        }
+        await rtpengineCommand(ports.ng, { command: 'play media', 'call-id': callId, 'from-tag': fromTag, file: ringbackFile });
+      } catch (error) {
+        rtpengine.log.push(`lab: no ringback for call ${callId}: ${(error as Error).message}\n`);
+      }
+    };
+    const gatewayLines: string[] = [];
+    const gatewayWaiters = new Set<() => void>();
+    const ringbackFile = join(scratch, 'ringback.wav');
+    writeFileSync(ringbackFile, toneWav(425, 20));
 
     // 1. rtpengine, and only once it answers on its control port, kamailio.
     const rtpengineConf = join(scratch, 'rtpengine.conf');
@@ -736,28 +853,77 @@ export async function startSipLab(options: SipLabOptions = {}): Promise<SipLab> 
       PASSWORD: password,
       PHONE_NUMBER: phoneNumber,
       BUSY_NUMBER: busyNumber,
+      EARLY_NUMBER: earlyNumber,
     });
     if (options.kamailioDebug !== undefined) cfg = cfg.replace(/^debug=\d+$/m, `debug=${options.kamailioDebug}`);
     writeFileSync(kamailioCfg, cfg);
-    const kamailio = start('kamailio', kamailioPath, ['-f', kamailioCfg, '-DD', '-E', '-Y', kamailioDir, '-P', join(kamailioDir, 'kamailio.pid'), '-w', kamailioDir], kamailioDir);
-    await kamailio.log.waitFor(/rtpengine instance <[^>]+> found, support for it enabled/, 15_000, () => {
-      if (kamailio.exit()) return `kamailio ${kamailio.exit()}\n${kamailio.log.tail()}`;
-      if (/rtpengine instance <[^>]+> (?:not found|disabled)|support for it disabled/.test(kamailio.log.text())) return `kamailio cannot reach rtpengine\n${kamailio.log.tail()}\n${rtpengine.log.tail()}`;
-      return null;
-    });
-    await waitListening(kamailio, 'udp', ports.sip);
-    await waitListening(kamailio, 'tcp', ports.ws);
+    /** Starts kamailio (again, after restartGateway stopped it) and waits until it found rtpengine and listens. */
+    const startKamailio = async (): Promise<Proc> => {
+      const proc = start('kamailio', kamailioPath, ['-f', kamailioCfg, '-DD', '-E', '-Y', kamailioDir, '-P', join(kamailioDir, 'kamailio.pid'), '-w', kamailioDir], kamailioDir);
+      proc.log.onLine.add((line) => {
+        if (!line.includes('<script>: ')) return;
+        gatewayLines.push(line);
+        for (const wake of gatewayWaiters) wake();
+        const ringback = /early media: 183 to \S+ \(call-id (\S+), from-tag (\S+), caller over (\S+)\)/.exec(line);
+        if (ringback) void onEarlyMedia(ringback[1]!, ringback[2]!, ringback[3] === 'WebSocket');
+      });
+      await proc.log.waitFor(/rtpengine instance <[^>]+> found, support for it enabled/, 15_000, () => {
+        if (proc.exit()) return `kamailio ${proc.exit()}\n${proc.log.tail()}`;
+        if (/rtpengine instance <[^>]+> (?:not found|disabled)|support for it disabled/.test(proc.log.text())) return `kamailio cannot reach rtpengine\n${proc.log.tail()}\n${rtpengine.log.tail()}`;
+        return null;
+      });
+      await waitListening(proc, 'udp', ports.sip);
+      await waitListening(proc, 'tcp', ports.ws);
+      return proc;
+    };
+    let kamailio = await startKamailio();
+    const gateway: SipLab['gateway'] = {
+      lines: gatewayLines,
+      mark: () => gatewayLines.length,
+      waitFor: (pattern, { timeoutMs = 15_000, since = 0 } = {}) =>
+        new Promise((resolve, reject) => {
+          const check = () => {
+            const line = gatewayLines.slice(since).find((candidate) => pattern.test(candidate));
+            if (line === undefined) return false;
+            clearTimeout(timer);
+            gatewayWaiters.delete(check);
+            resolve(line);
+            return true;
+          };
+          const timer = setTimeout(() => {
+            gatewayWaiters.delete(check);
+            reject(new Error(`kamailio logged no line matching ${pattern} within ${timeoutMs} ms\n${allLogs()}`));
+          }, timeoutMs);
+          if (!check()) gatewayWaiters.add(check);
+        }),
+    };
+    /** Resolves at kamailio's next output line that matches. */
+    const kamailioLine = (pattern: RegExp, timeoutMs: number): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const log = kamailio.log;
+        const timer = setTimeout(() => {
+          log.onLine.delete(listener);
+          reject(new Error(`kamailio: no line matching ${pattern} within ${timeoutMs} ms\n${log.tail()}`));
+        }, timeoutMs);
+        const listener = (line: string) => {
+          if (!pattern.test(line)) return;
+          clearTimeout(timer);
+          log.onLine.delete(listener);
+          resolve(line);
+        };
+        log.onLine.add(listener);
+      });
 
     // 3. the phones.
     const phoneCodecs = options.phoneCodecs ?? 'PCMU';
-    const startBaresip = async (user: string, number: string, own: Ports['phone'], answermode: 'auto' | 'manual', onEvent?: (event: BaresipEvent, self: Baresip) => void): Promise<Baresip> => {
+    /** Each phone, and how to make it register again (restartGateway: kamailio forgot every registration). */
+    const phones: { self: Baresip; reregister: () => Promise<void> }[] = [];
+    const startBaresip = async (user: string, number: string, own: Ports['phone'], answermode: 'auto' | 'manual' | 'early', onEvent?: (event: BaresipEvent, self: Baresip) => void): Promise<Baresip> => {
       const dir = join(scratch, `baresip-${user}`);
       mkdirSync(dir);
       writeFileSync(join(dir, 'config'), baresipConfig(own.sip, own.ctrl, own.rtp));
-      writeFileSync(
-        join(dir, 'accounts'),
-        `<sip:${user}@${domain}>;auth_pass=${password};answermode=${answermode};audio_codecs=${phoneCodecs};outbound="sip:127.0.0.1:${ports.sip};transport=udp";regint=3600\n`,
-      );
+      const accountLine = `<sip:${user}@${domain}>;auth_pass=${password};answermode=${answermode};audio_codecs=${phoneCodecs};outbound="sip:127.0.0.1:${ports.sip};transport=udp";regint=3600`;
+      writeFileSync(join(dir, 'accounts'), `${accountLine}\n`);
       writeFileSync(join(dir, 'contacts'), '');
       const proc = start(`baresip-${user}`, baresipPath, ['-f', dir], dir);
       await waitListening(proc, 'tcp', own.ctrl);
@@ -803,6 +969,19 @@ export async function startSipLab(options: SipLabOptions = {}): Promise<SipLab> 
         },
         rtpStats: async () => parseAudioDebug(await ctrl.command('audio_debug')),
       };
+      phones.push({
+        self,
+        reregister: async () => {
+          // baresip 1.0 has no "register again" command: the UA is deleted (it unregisters) and made anew.
+          // Its new REGISTER may carry the same Contact, so it waits until the unregistration was taken.
+          const since = ctrl.events.length;
+          const unregistered = kamailioLine(new RegExp(`REGISTER of ${self.uri.replace(/[.]/g, '\\.')} saved .*;expires=0\\)`), 10_000);
+          await ctrl.command('uadel', self.uri);
+          await unregistered;
+          await ctrl.command('uanew', accountLine);
+          await ctrl.waitFor((event) => event.type === 'REGISTER_OK', since, 15_000, describe);
+        },
+      });
       return self;
     };
     const phone = await startBaresip('phone', phoneNumber, ports.phone, 'auto');
@@ -810,6 +989,23 @@ export async function startSipLab(options: SipLabOptions = {}): Promise<SipLab> 
     const busy = await startBaresip('busy', busyNumber, ports.busy, 'manual', (event, self) => {
       if (event.type === 'CALL_INCOMING') void self.hangup().catch(() => undefined);
     });
+    // The early phone: baresip's answermode=early sends 180, then 183 Session Progress with its SDP (but,
+    // in baresip 1.0, no RTP before it answers: its audio source starts with the 200). On that 183 the lab
+    // has rtpengine play a ringback tone to the caller (early media from the gateway, as phone networks
+    // do: onEarlyMedia), and earlyAnswerMs later it answers (200 OK; kamailio stops the ringback).
+    early = await startBaresip('early', earlyNumber, ports.early, 'early');
+
+    let restarts = 0;
+    const restartGateway = async ({ downMs = 0 }: { downMs?: number } = {}): Promise<void> => {
+      if (stopped) throw new Error('the SIP lab is stopped');
+      restarts += 1;
+      kamailio.log.name = `kamailio (until restart ${restarts})`;
+      await stopProc(kamailio);
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      kamailio = await startKamailio();
+      // Its registrar was in memory: the phones register again (a browser's JsSIP does so by itself once its WebSocket is back).
+      await Promise.all(phones.map((phone) => phone.reregister()));
+    };
 
     return {
       netns: namespace?.netns ?? null,
@@ -818,13 +1014,17 @@ export async function startSipLab(options: SipLabOptions = {}): Promise<SipLab> 
       sipPort: ports.sip,
       password,
       account: (user) => {
-        if (user === 'phone' || user === 'busy') throw new Error(`'${user}' is one of the lab's own phones`);
+        if (user === 'phone' || user === 'busy' || user === 'early') throw new Error(`'${user}' is one of the lab's own phones`);
         return { uri: `sip:${user}@${domain}`, authUser: user, password, wsUrl: `ws://127.0.0.1:${ports.ws}` };
       },
       phone,
       busy,
+      early,
       busyNumber,
       unknownNumber,
+      earlyAnswerMs,
+      restartGateway,
+      gateway,
       spawn: spawnHere,
       run: runHere,
       logs: allLogs,

@@ -9,11 +9,12 @@ import { trayIconFile, trayIconStates, trayMenu, trayTooltip, trayTransfers, typ
 import { repoRoot } from '../support/host.js';
 
 const en = trayLabels.en;
-const idle: MediaState = { devices: emptyDeviceReport(), inCall: false, muted: false, sharing: false };
+const idle: MediaState = { devices: emptyDeviceReport(), inCall: false, muted: false, sharing: false, registered: false };
 const withDevices: MediaState = {
   inCall: false,
   muted: false,
   sharing: false,
+  registered: false,
   devices: {
     audioInput: [
       { id: 'default', label: '' },

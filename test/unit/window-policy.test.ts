@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boundsToSave, restoreBounds } from '../../electron/core/window-bounds.js';
-import { onAllWindowsClosed, onQuit, onWindowClose } from '../../electron/core/window-policy.js';
+import { leftEverything, onAllWindowsClosed, onQuit, onWindowClose } from '../../electron/core/window-policy.js';
 
 describe('closing the window', () => {
   it('hides it to the tray, with the hint the first time only', () => {
@@ -24,6 +24,12 @@ describe('quitting', () => {
   it('during a call it asks the renderer to hang up first, once; otherwise it quits', () => {
     expect(onQuit({ inCall: true, callsLeft: false })).toBe('leave-calls');
     expect(onQuit({ inCall: true, callsLeft: true })).toBe('quit');
+    // A registered SIP account is unregistered first, like calls are left.
+    expect(onQuit({ inCall: false, registered: true, callsLeft: false })).toBe('leave-calls');
+    expect(onQuit({ inCall: false, registered: true, callsLeft: true })).toBe('quit');
+    expect(onQuit({ inCall: false, registered: false, callsLeft: false })).toBe('quit');
+    expect(leftEverything({ inCall: false, registered: true })).toBe(false);
+    expect(leftEverything({ inCall: false, registered: false })).toBe(true);
     expect(onQuit({ inCall: false, callsLeft: false })).toBe('quit');
   });
 });

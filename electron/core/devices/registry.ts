@@ -10,7 +10,7 @@ import type { EventHub } from '../events.js';
 export const emptyDeviceReport = (): DeviceReport => ({ audioInput: [], videoInput: [], audioOutput: [], selected: { audioInput: null, videoInput: null, audioOutput: null } });
 
 export class DeviceRegistry {
-  private state: MediaState = { devices: emptyDeviceReport(), inCall: false, muted: false, sharing: false };
+  private state: MediaState = { devices: emptyDeviceReport(), inCall: false, muted: false, sharing: false, registered: false };
 
   constructor(private readonly events: EventHub) {}
 
@@ -25,6 +25,15 @@ export class DeviceRegistry {
   /** Muted and sharing only mean something during a call: outside one the microphone is closed and nothing is shared. */
   reportCall(inCall: boolean, muted: boolean, sharing = false): void {
     this.update({ ...this.state, inCall, muted: inCall && muted, sharing: inCall && sharing });
+  }
+
+  /** The renderer is gone (the host's page closed): it has no call and no registration any more. */
+  pageGone(): void {
+    this.update({ ...this.state, inCall: false, muted: false, sharing: false, registered: false });
+  }
+
+  reportPhone(registered: boolean): void {
+    this.update({ ...this.state, registered });
   }
 
   private update(next: MediaState): void {

@@ -29,10 +29,17 @@ export const usePhoneStore = defineStore('phone', () => {
   const status = ref<PhoneStatus>('off');
   const problem = ref<{ cause: string; code: number | null } | null>(null);
   const attempts = ref(0);
+  let reported = false;
   phone.onChange(() => {
     status.value = phone.status;
     problem.value = phone.problem;
     attempts.value = phone.attempts;
+    // Core holds a quit until the account is unregistered (electron/core/window-policy.ts onQuit).
+    const registered = phone.status === 'registered';
+    if (registered !== reported) {
+      reported = registered;
+      void bridge().reportPhoneState({ registered }).catch(() => undefined);
+    }
   });
   /** The call in progress (dialing, ringing, connected) and the incoming one ringing here. */
   const current = shallowRef<PhoneCall | null>(null);

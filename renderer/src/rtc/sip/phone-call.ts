@@ -70,8 +70,13 @@ export class PhoneCall implements AttachedCall {
     // An outgoing session has its connection already (JsSIP creates it in call()).
     if (session.connection) this.bind(session.connection);
     session.on('icecandidate', ({ ready }) => setTimeout(ready, GATHERING_CAP_MS));
-    session.on('progress', ({ originator }: { originator: string }) => {
-      if (originator === 'remote' && this.state === 'dialing') this.set('ringing');
+    session.on('progress', ({ originator, response }: { originator: string; response?: { body?: string } }) => {
+      if (originator !== 'remote') return;
+      // A provisional answer with SDP (183 Session Progress) brings the gateway's ringback or announcements,
+      // whether or not a 180 came first.
+      if (response?.body) this.earlyMedia = true;
+      if (this.state === 'dialing') this.set('ringing');
+      else this.changed();
     });
     session.on('accepted', () => this.set(this.flowing() ? 'connected' : 'connecting'));
     session.on('confirmed', () => this.state !== 'connected' && this.set(this.flowing() ? 'connected' : 'connecting'));
@@ -161,7 +166,6 @@ export class PhoneCall implements AttachedCall {
     if (this.sampler) return;
     pc.addEventListener('track', ({ track }) => {
       if (!this.remote.getTracks().includes(track)) this.remote.addTrack(track);
-      if (this.state === 'ringing') this.earlyMedia = true;
       this.changed();
     });
     pc.addEventListener('connectionstatechange', () => {
