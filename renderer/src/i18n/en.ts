@@ -174,7 +174,7 @@ export default {
       failed: 'Not registered: {reason}',
       notRegistered: 'Not registered',
       offline: 'Offline',
-      offlineRetry: 'Offline, retrying in {n} s',
+      offlineRetry: 'Offline, reconnecting (attempt {n})',
     },
     number: {
       empty: 'Type a number to call.',

@@ -176,7 +176,7 @@ const ko: typeof en = {
       failed: '등록되지 않음: {reason}',
       notRegistered: '등록되지 않음',
       offline: '오프라인',
-      offlineRetry: '오프라인, {n}초 후 다시 시도',
+      offlineRetry: '오프라인, 다시 연결하는 중 ({n}번째 시도)',
     },
     number: {
       empty: '전화할 번호를 입력하세요.',

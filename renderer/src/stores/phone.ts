@@ -23,8 +23,6 @@ export const usePhoneStore = defineStore('phone', () => {
   const calls = useCallStore();
   const app = useAppStore();
   const phone = markRaw(new SipPhone());
-  const version = ref(0);
-  phone.onChange(() => (version.value += 1));
 
   const status = ref<PhoneStatus>('off');
   const problem = ref<{ cause: string; code: number | null } | null>(null);
@@ -60,8 +58,6 @@ export const usePhoneStore = defineStore('phone', () => {
     }
     return [...seen].slice(0, 10);
   });
-  // The status line does not count seconds: JsSIP's back-off is random; it says how many tries so far.
-  const retryInSeconds = ref<number | null>(null);
   const statusReason = computed(() => (problem.value ? `${problem.value.code ? `${problem.value.code} ` : ''}${problem.value.cause}` : null));
 
   /**
@@ -216,7 +212,6 @@ export const usePhoneStore = defineStore('phone', () => {
     current.value = call;
     calls.group.attach(call);
     call.onChange(() => {
-      version.value += 1;
       if (!call.ended || current.value !== call) return;
       current.value = null;
       if (call.end && (call.end.by !== 'local' || !call.connectedAt)) lastEnd.value = { number: call.options.number, ...call.end };
@@ -260,12 +255,10 @@ export const usePhoneStore = defineStore('phone', () => {
   }
 
   return {
-    version,
     status,
     statusReason,
     problem,
     attempts,
-    retryInSeconds,
     account,
     canDial,
     recent,
