@@ -18,6 +18,7 @@ import { afterAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { countPeerConnections, dial, lan, meet, peerRow, showScreen } from '../support/calls.js';
 import { closeAll, launchInstance } from '../support/instances.js';
+import { relayRawSignaling } from '../support/raw-call.js';
 
 const rounds = Number(process.env.LANLINE_BENCH_ROUNDS ?? 5);
 const median = (samples: number[]) => {
@@ -96,21 +97,7 @@ describe('call set-up benchmark', () => {
       await toggle.and(bob.page.locator(`[aria-pressed="${on}"]`)).waitFor();
     };
     // Raw signaling: each page hands its messages to the test, which applies them in the other page.
-    for (const [from, to] of [[alice.page, bob.page], [bob.page, alice.page]] as const) {
-      await from.exposeFunction('rawSignal', (message: string) =>
-        to.evaluate(async (text) => {
-          const { pc } = (window as unknown as { raw: { pc: RTCPeerConnection } }).raw;
-          const { description, candidate } = JSON.parse(text) as { description?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit | null };
-          if (description) {
-            await pc.setRemoteDescription(description);
-            if (description.type === 'offer') {
-              await pc.setLocalDescription();
-              void (window as unknown as { rawSignal: (message: string) => void }).rawSignal(JSON.stringify({ description: pc.localDescription }));
-            }
-          } else if (candidate) await pc.addIceCandidate(candidate).catch(() => undefined);
-        }, message),
-      );
-    }
+    await relayRawSignaling(alice.page, bob.page);
 
     const app = { connected: [] as number[], clicked: [] as number[], accepted: [] as number[], acceptClick: [] as number[], frame: [] as number[] };
     const auto = { connected: [] as number[], frame: [] as number[] };

@@ -13,14 +13,14 @@
  * Prints MB/s and ratios; asserts nothing about speed.
  *   LANLINE_BENCH_GIB=<n>   size of the throughput run in GiB (default 1); the memory run is twice that
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeRandomFile } from '../support/files.js';
 import { tempDir } from '../support/host.js';
 import { launchDetachable, type DetachableInstance } from '../support/detachable.js';
+import { chromiumPid, commandLine, processTree } from '../support/proc.js';
 
 type Instance = DetachableInstance;
 
@@ -168,29 +168,17 @@ async function send(sender: Instance, receiver: Instance, receiverId: string, pa
 }
 
 /** Resident memory (KiB) of a process. */
-const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' }))?.[1] ?? 0);
-
-function processes(): Array<{ pid: number; ppid: number; args: string }> {
-  return execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3]! }));
-}
+const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
 /** The receiving host's node process and its page's renderer process. */
 function receiverProcesses(receiver: Instance): { host: number; renderer: number } {
-  const all = processes();
   // The node process itself, not the npm and shell processes that started it.
-  const host = all.find((p) => /^(\S*\/)?node\s/.test(p.args) && p.args.includes('out/host/index.js') && p.args.includes(receiver.host.dataDir))!.pid;
-  const browser = all.find((p) => p.args.includes(`--user-data-dir=${receiver.userDataDir}`) && !p.args.includes('--type='))!.pid;
-  const descendants = new Set([browser]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of all) if (descendants.has(p.ppid) && !descendants.has(p.pid)) descendants.add(p.pid), (grew = true);
-  }
-  const renderers = all.filter((p) => descendants.has(p.pid) && p.args.includes('--type=renderer') && !p.args.includes('--extension-process'));
-  const renderer = renderers.map((p) => ({ pid: p.pid, rss: rssOf(p.pid) })).sort((x, y) => y.rss - x.rss)[0]!.pid;
+  const host = processTree(receiver.host.process.pid!).find((pid) => /^(\S*\/)?node \S*out\/host\/index\.js/.test(commandLine(pid)))!;
+  const renderers = processTree(chromiumPid(receiver.userDataDir)).filter((pid) => {
+    const args = commandLine(pid);
+    return args.includes('--type=renderer') && !args.includes('--extension-process');
+  });
+  const renderer = renderers.map((pid) => ({ pid, rss: rssOf(pid) })).sort((x, y) => y.rss - x.rss)[0]!.pid;
   return { host, renderer };
 }
 

@@ -46,15 +46,23 @@ export function processTree(root: number): number[] {
   return [...tree].filter((pid) => stats.some((entry) => entry.pid === pid));
 }
 
+/**
+ * A process's command line as one string ('' once it is gone). Chromium rewrites the command line of
+ * its child processes into one space-separated string, so arguments are looked for as substrings.
+ */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
+
 /** The browser process of the Chromium launched with this user-data dir. */
 export function chromiumPid(userDataDir: string): number {
   for (const pid of allPids()) {
-    try {
-      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (args.includes(`--user-data-dir=${userDataDir}`) && !args.some((arg) => arg.startsWith('--type='))) return pid;
-    } catch {
-      // gone meanwhile
-    }
+    const args = commandLine(pid).split(' ');
+    if (args.includes(`--user-data-dir=${userDataDir}`) && !args.some((arg) => arg.startsWith('--type='))) return pid;
   }
   throw new Error(`no Chromium runs with --user-data-dir=${userDataDir}`);
 }
