@@ -69,7 +69,13 @@ export class PhoneCall implements AttachedCall {
     session.on('peerconnection', ({ peerconnection }) => this.bind(peerconnection));
     // An outgoing session has its connection already (JsSIP creates it in call()).
     if (session.connection) this.bind(session.connection);
-    session.on('icecandidate', ({ ready }) => setTimeout(ready, GATHERING_CAP_MS));
+    // One cap per description (JsSIP hands each offer or answer its own `ready`), from its first candidate.
+    let capped: (() => void) | null = null;
+    session.on('icecandidate', ({ ready }) => {
+      if (capped === ready) return;
+      capped = ready;
+      setTimeout(ready, GATHERING_CAP_MS);
+    });
     session.on('progress', ({ originator, response }: { originator: string; response?: { body?: string } }) => {
       if (originator !== 'remote') return;
       // A provisional answer with SDP (183 Session Progress) brings the gateway's ringback or announcements,
