@@ -12,6 +12,7 @@
  * other side pins is ours.
  */
 import type { SignalMessage } from '../../../electron/contract';
+import { spareConnections, type SpareConnections } from './spare-connection';
 
 export interface PeerLinkOptions {
   peerId: string;
@@ -26,11 +27,37 @@ export interface PeerLinkOptions {
   send(message: SignalMessage): Promise<void>;
   /** Extra RTCConfiguration fields (e.g. encodedInsertableStreams for tests of DTMF). */
   configuration?: Partial<RTCConfiguration>;
+  /** Where the connection comes from: the page's spare (see spare-connection.ts) unless given. */
+  connections?: SpareConnections;
+}
+
+/** The RTCConfiguration of a link (also what a spare connection is made with ahead of a call). */
+export function linkConfiguration(options: Pick<PeerLinkOptions, 'certificate' | 'iceServers' | 'iceTransportPolicy' | 'configuration'>): RTCConfiguration {
+  return {
+    ...options.configuration,
+    certificates: [options.certificate],
+    iceServers: options.iceServers ?? [],
+    iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+    // Both ends are Lanline, so everything shares one transport from the first offer: one set of
+    // candidates to gather, trickle, add and check instead of one per m-line (audio, video, data),
+    // which on a call's critical path cost a blocking addIceCandidate each.
+    bundlePolicy: 'max-bundle',
+  };
 }
 
 export class PeerLink {
   readonly pc: RTCPeerConnection;
   readonly polite: boolean;
+  /**
+   * Settles once the connection first reached 'connected', or failed, or the link ended. A call opens
+   * the microphone and camera after that (see LocalMedia's `after`): a camera starting takes both
+   * cores of a small machine for a moment, and during the set-up it slowed every step of it.
+   */
+  readonly established: Promise<void>;
+  /** Settles once this side set its first description (the offer, or the answer), or the link ended. */
+  readonly described: Promise<void>;
+  private establishedNow: () => void = () => undefined;
+  private describedNow: () => void = () => undefined;
   private makingOffer = false;
   private ignoreOffer = false;
   private settingRemoteAnswerPending = false;
@@ -39,11 +66,14 @@ export class PeerLink {
 
   constructor(private readonly options: PeerLinkOptions) {
     this.polite = options.ownId < options.peerId;
-    this.pc = new RTCPeerConnection({
-      ...options.configuration,
-      certificates: [options.certificate],
-      iceServers: options.iceServers ?? [],
-      iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+    this.pc = (options.connections ?? spareConnections).take(linkConfiguration(options));
+    this.described = new Promise<void>((resolve) => {
+      this.describedNow = resolve;
+      this.pc.addEventListener('signalingstatechange', () => this.pc.localDescription && resolve());
+    });
+    this.established = new Promise<void>((resolve) => {
+      this.establishedNow = resolve;
+      this.pc.addEventListener('connectionstatechange', () => ['connected', 'failed', 'closed'].includes(this.pc.connectionState) && resolve());
     });
     this.pc.onnegotiationneeded = () => void this.negotiate();
     this.pc.onicecandidate = ({ candidate }) => {
@@ -99,6 +129,8 @@ export class PeerLink {
   close(reason?: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.establishedNow();
+    this.describedNow();
     // A bye that cannot reach the peer (it is gone) has nothing left to end.
     void this.send({ type: 'bye', session: this.session, ...(reason && { reason }) }).catch(() => undefined);
     this.pc.close();
@@ -107,6 +139,8 @@ export class PeerLink {
   /** Ends the link without telling the peer (it said bye, or it is gone). */
   dispose(): void {
     this.closed = true;
+    this.establishedNow();
+    this.describedNow();
     this.pc.close();
   }
 

@@ -8,6 +8,8 @@ import { CallGroup } from '../rtc/call/call-group';
 import { deviceToUse, listDevices, matchDevice, type DeviceInfo, type DeviceKind } from '../rtc/call/devices';
 import { photoName, photoPieces, takePhoto as snapshot, type Photo } from '../rtc/call/photo';
 import { PhoneCall } from '../rtc/sip/phone-call';
+import { linkConfiguration } from '../rtc/peer-link';
+import { spareConnections } from '../rtc/spare-connection';
 import { useAppStore } from './app';
 import { useIdentityStore } from './identity';
 import { useLinksStore } from './links';
@@ -88,7 +90,22 @@ export const useCallStore = defineStore('call', () => {
   }
 
   let wasActive = false;
+  /** Set while a call that just began waits to be drawn (see CallGroup.described). */
+  let drawing: Promise<void> | null = null;
   group.onChange(() => {
+    const active = group.calls.size > 0 || group.attached.size > 0;
+    if (active && !wasActive && !drawing) {
+      drawing = group.described().then(() => {
+        drawing = null;
+        // A task of its own, so the offer or answer (sent as its description settled) leaves first.
+        setTimeout(changed);
+      });
+      return group.error;
+    }
+    if (drawing) return group.error;
+    return changed();
+  });
+  function changed(): string | null {
     version.value += 1;
     if (group.ringing) void notifyIncoming();
     else closeNotification();
@@ -96,10 +113,13 @@ export const useCallStore = defineStore('call', () => {
     reportCallState(active, group.local?.muted ?? false, group.screen !== null);
     if (active && !wasActive) {
       app.show('call');
-      void refreshDevices();
+      // Once the devices are open (after the set-up, see LocalMedia's `after`): the list then has
+      // the labels permission reveals, and enumerating does not compete with the connection.
+      void (group.local?.ready ?? Promise.resolve()).catch(() => undefined).then(refreshDevices).catch(() => undefined);
     }
     wasActive = active;
-  });
+    return group.error;
+  }
 
   const participants = computed(() => {
     void version.value;
@@ -160,7 +180,13 @@ export const useCallStore = defineStore('call', () => {
     log.value = await bridge().listCalls();
     navigator.mediaDevices?.addEventListener('devicechange', () => void onDeviceChange());
     bridge().on.settingsChanged(() => (ice = null));
-    void iceConfig().catch(() => undefined);
+    // A connection made ahead of the first call (see rtc/spare-connection.ts).
+    void iceConfig()
+      .then((config) => {
+        const certificate = identity.certificate?.certificate;
+        if (certificate) spareConnections.prepare(linkConfiguration({ certificate, ...config }));
+      })
+      .catch(() => undefined);
     bridge().on.trayAction((action) => void onTrayAction(action));
     // Electron is quitting: hang up, so every peer gets its bye before main closes the LAN side.
     bridge().on.leaveCalls(() => {

@@ -24,6 +24,8 @@ import { LocalMedia, type MediaKind } from './local-media';
 export const MAX_PARTICIPANTS = 4;
 const RING_TIMEOUT_MS = 45_000;
 const EXPECT_MS = 30_000;
+/** At most this long the call screen waits for the first description (see `described`). */
+const DRAW_WAIT_MS = 60;
 
 type Offer = Extract<SignalMessage, { type: 'offer' }>;
 
@@ -94,6 +96,17 @@ export class CallGroup {
     return this.calls.size > 0 || this.attached.size > 0 || this.local !== null;
   }
 
+  /**
+   * Settles once every LAN call of the group set its first description (its offer or answer is on
+   * its way), at most `DRAW_WAIT_MS` from now. The call screen is drawn after it: drawn at once, it
+   * held the page's thread while the description was being made, and the offer or answer left later.
+   */
+  described(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAW_WAIT_MS)));
+    return Promise.race([Promise.all([...this.calls.values()].map((call) => call.link.described)).then(() => undefined), cap]).finally(() => clearTimeout(timer));
+  }
+
   /** The microphone (and camera) for a call placed elsewhere; `attach` it to that call next. */
   async openMedia(video: boolean): Promise<LocalMedia> {
     const local = this.media(video);
@@ -131,15 +144,19 @@ export class CallGroup {
     const inviting = this.calls.size > 0;
     this.lastEnd = null;
     this.error = null;
-    const local = this.media(video);
+    // The devices open once the connection is up (see LocalMedia's `after`).
+    let established: () => void = () => undefined;
+    const local = this.media(video, new Promise<void>((resolve) => (established = resolve)));
     const call = await this.build(peerId, newSessionId(), 'outgoing', video, { local });
     if (!call || this.local !== local || this.calls.has(peerId)) {
       // No identity, or the media failed (or was released) meanwhile: nothing was offered.
+      established();
       call?.discard();
       this.releaseIfIdle();
       return;
     }
     call.start(); // the offer is on its way before the call screen is drawn
+    void call.link.established.then(established);
     this.adopt(call);
     if (inviting) this.introduceWhenConnected(call);
   }
@@ -166,7 +183,7 @@ export class CallGroup {
       return;
     }
     try {
-      const local = this.media(video);
+      const local = this.media(video, call.link.established);
       this.adopt(call);
       const answered = call.answer(local); // takes the session's signaling from the ring first
       // The caller's held candidates go in with the answer, not after it was delivered: ICE checks
@@ -262,10 +279,10 @@ export class CallGroup {
    * The shared local media, starting to open it when there is none (returns at once: the tracks reach
    * every call through `onTrack`). When not even a microphone opens, the calls that wait for it end.
    */
-  private media(video: boolean): LocalMedia {
+  private media(video: boolean, after?: Promise<unknown>): LocalMedia {
     if (this.local) return this.local;
     const ids = this.options.deviceIds();
-    const local = LocalMedia.start(video, { audioDeviceId: ids.audio, videoDeviceId: ids.video });
+    const local = LocalMedia.start(video, { audioDeviceId: ids.audio, videoDeviceId: ids.video, after });
     local.onTrack((kind, track) => {
       for (const call of this.calls.values()) void call.setTrack(kind, track).catch((error: unknown) => this.fail(error));
       for (const call of this.attached) void call.setTrack(kind, track);

@@ -94,10 +94,10 @@ export class StatsSampler {
     private readonly intervalMs = 1_000,
   ) {}
 
+  /** Samples every `intervalMs` from now; the first sample too comes after one interval, not while the other side may still be connecting. */
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.sample(), this.intervalMs);
-    void this.sample();
   }
 
   stop(): void {
