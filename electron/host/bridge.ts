@@ -87,7 +87,7 @@ export class Bridge {
 
   private async onMessage(ws: WebSocket, raw: Buffer, isBinary: boolean): Promise<void> {
     const reply = await this.answer(raw, isBinary);
-    if (ws.readyState === ws.OPEN) ws.send(reply);
+    if (ws.readyState === ws.OPEN) ws.send(typeof reply === 'string' ? reply : Buffer.concat(reply));
   }
 
   /**
@@ -127,18 +127,22 @@ export class Bridge {
         const binary = typeof reply !== 'string';
         response.writeHead(200, {
           'Content-Type': binary ? 'application/octet-stream' : 'application/json; charset=utf-8',
-          'Content-Length': binary ? reply.length : Buffer.byteLength(reply),
+          'Content-Length': binary ? reply.reduce((sum, piece) => sum + piece.length, 0) : Buffer.byteLength(reply),
           'Cache-Control': 'no-store',
         });
-        response.end(reply);
+        if (!binary) return void response.end(reply);
+        // Header and bytes written as they are (one writev), not copied into one frame first.
+        response.cork();
+        for (const piece of reply) response.write(piece);
+        response.end();
       });
     });
     request.on('error', () => response.destroy());
     return true;
   }
 
-  /** The reply frame to one request frame: JSON text, or binary when the value carries bytes. */
-  private async answer(raw: Buffer, isBinary: boolean): Promise<string | Buffer> {
+  /** The reply frame to one request frame: JSON text, or binary (header, bytes) when the value carries bytes. */
+  private async answer(raw: Buffer, isBinary: boolean): Promise<string | [Buffer, Uint8Array]> {
     let frame: z.infer<typeof RequestFrame>;
     try {
       const { header, bytes } = isBinary ? splitBinary(raw) : { header: raw.toString('utf8'), bytes: null };
@@ -176,11 +180,11 @@ function splitBinary(raw: Buffer): { header: string; bytes: Buffer } {
   return { header: raw.toString('utf8', 4, 4 + length), bytes: raw.subarray(4 + length) };
 }
 
-function joinBinary(header: unknown, data: Uint8Array): Buffer {
+/** A binary frame as two pieces: [u32 header length][JSON header], then the bytes. */
+function joinBinary(header: unknown, data: Uint8Array): [Buffer, Uint8Array] {
   const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const frame = Buffer.allocUnsafe(4 + json.length + data.length);
-  frame.writeUInt32BE(json.length, 0);
-  json.copy(frame, 4);
-  frame.set(data, 4 + json.length);
-  return frame;
+  const head = Buffer.allocUnsafe(4 + json.length);
+  head.writeUInt32BE(json.length, 0);
+  json.copy(head, 4);
+  return [head, data];
 }
