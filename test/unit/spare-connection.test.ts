@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fixedFieldsMatch, iceFieldsDiffer, SpareConnections } from '../../renderer/src/rtc/spare-connection';
+import { fixedFieldsMatch, iceFieldsDiffer, SpareConnections } from '../../renderer/src/rtc/spare-connection.js';
 
 /** Stands in for RTCPeerConnection at the edge: records what was asked of it. */
 class FakeConnection {
