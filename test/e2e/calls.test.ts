@@ -127,16 +127,25 @@ describe('ringing', () => {
     await idle(alice);
     await idle(bob);
 
-    // Cancel: Carol calls Bob and hangs up before he answers; Bob's log shows a missed call.
+    // Cancel: Carol video-calls Bob and hangs up before he answers; Bob's log shows a missed call.
+    // While it rings Carol sees herself (her devices open 300 ms after dialing at the latest, not
+    // only once connected), and Bob's camera stays closed until he answers.
     await meet(carol, bob);
-    await dial(carol, bob, 'Bob', false);
-    await bob.page.getByRole('alertdialog', { name: 'Incoming call from Carol' }).waitFor();
+    await dial(carol, bob, 'Bob', true);
+    await bob.page.getByRole('alertdialog', { name: 'Incoming video call from Carol' }).waitFor();
+    await carol.page.waitForFunction(() => {
+      const video = document.querySelector<HTMLVideoElement>('video[aria-label="Your camera"]');
+      return video !== null && video.getVideoPlaybackQuality().totalVideoFrames > 0;
+    }, undefined, { timeout: 10_000 });
+    expect(await liveCameras(carol)).toBe(1);
+    expect(await liveCameras(bob)).toBe(0);
     await carol.page.getByRole('button', { name: 'Hang up' }).click();
     await bob.page.getByRole('alertdialog').waitFor({ state: 'detached' });
     await showScreen(bob, 'Call');
     await bob.page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem').filter({ hasText: 'Carol' }).filter({ hasText: 'Missed' }).waitFor();
     await idle(carol);
     await idle(bob);
+    expect(await liveCameras(carol)).toBe(0);
   });
 });
 
