@@ -383,12 +383,12 @@ export const DeepLink = z.discriminatedUnion('kind', [
 ]);
 export type DeepLink = z.infer<typeof DeepLink>;
 
-// Binary payloads (file chunks) cross as bytes: structured clone over IPC, binary bodies to the host.
+// Binary payloads (file chunks) cross as bytes: structured clone over IPC, binary frames to the host.
 const Bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'must be bytes');
 /**
- * The most bytes one readChunk or writeChunk moves. A request carries several data-channel chunks
- * (docs/protocol.md#files), so a transfer costs a few bridge messages per 4 MiB rather than one per
- * 256 KiB; the renderer holds a few of them at most.
+ * The most bytes one readChunk or writeChunk moves. The sender reads several data-channel chunks
+ * (docs/protocol.md#files) at a time; the receiver writes each chunk as it comes, without waiting for
+ * the answer to the previous one.
  */
 export const MAX_BRIDGE_CHUNK_BYTES = 8 * 1024 * 1024;
 const ChunkBytes = Bytes.refine((value) => value.length <= MAX_BRIDGE_CHUNK_BYTES, `must be at most ${MAX_BRIDGE_CHUNK_BYTES} bytes`);

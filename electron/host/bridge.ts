@@ -5,19 +5,15 @@
  *   browser -> host  {type:'request', id, name, payload?}
  *   host -> browser  {type:'reply', id, envelope}      envelope as in contract.ts
  *                    {type:'event', name, payload}
- * Binary frames carry a request or reply whose payload has one byte field, `data` (file chunks):
- *   [u32 big-endian length of the JSON header][JSON header, as above, without `data`][the bytes]
+ * A request or reply whose payload has a byte field `data` (file chunks) leaves `data` out of the
+ * JSON frame, says how many bytes it has in `bytes`, and is followed at once by one binary frame
+ * holding exactly those bytes. Neither side copies the bytes into a frame with their header, and a
+ * connection's frames are taken in order, so a transfer's writes reach the core in the order sent.
  * The upgrade must carry the per-run token (`/bridge?token=…`) and, when a browser sends an Origin,
  * the host's own origin; anything else is answered 403 and never reaches the core.
- *
- * The same request frames may also come as the body of `POST /bridge` (the token in the header
- * `X-Lanline-Token`), answered with the reply frame as the response body. The renderer sends the
- * requests that carry file bytes this way: a browser's developer tools (and Playwright, which drives
- * the tests) copy every WebSocket message, base64-encoded, to their client, which costs several times
- * what moving the bytes does; request and response bodies they leave alone.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
@@ -28,14 +24,16 @@ import { describeIssues } from '../core/rpc.js';
 export const BRIDGE_PATH = '/bridge';
 /** Room for the largest file chunk a request carries plus its header, and for settings and chat. */
 const MAX_FRAME = MAX_BRIDGE_CHUNK_BYTES + 64 * 1024;
-export const TOKEN_HEADER = 'x-lanline-token';
 
 const RequestFrame = z.object({
   type: z.literal('request'),
   id: z.number().int().nonnegative(),
   name: z.string().max(100),
   payload: z.unknown().optional(),
+  /** The length of the binary frame that follows with the payload's `data`. */
+  bytes: z.number().int().nonnegative().max(MAX_BRIDGE_CHUNK_BYTES).optional(),
 });
+type Request = z.infer<typeof RequestFrame>;
 
 export function tokenMatches(given: string | null, expected: string): boolean {
   if (given === null) return false;
@@ -82,88 +80,52 @@ export class Bridge {
       if (this.clients.size === 0) this.core.devices.pageGone();
     });
     ws.on('error', (error) => this.core.log.warn(`bridge socket error: ${error.message}`));
-    ws.on('message', (data, isBinary) => void this.onMessage(ws, data as Buffer, isBinary));
+    /** A request that announced bytes: the next frame must hold them. */
+    let announced: Request | null = null;
+    ws.on('message', (data: Buffer, isBinary) => {
+      const waiting = announced;
+      announced = null;
+      if (isBinary) {
+        if (!waiting) return this.refuse(ws, null, 'a binary frame must follow a request that announces its bytes');
+        if (data.length !== waiting.bytes) return this.refuse(ws, waiting.id, `the request announced ${waiting.bytes} bytes and ${data.length} came`);
+        return void this.answer(ws, { ...waiting, payload: { ...(waiting.payload as object), data } });
+      }
+      if (waiting) this.refuse(ws, waiting.id, `the request announced ${waiting.bytes} bytes and a text frame came instead`);
+      let frame: Request;
+      try {
+        const parsed = RequestFrame.safeParse(JSON.parse(data.toString('utf8')));
+        if (!parsed.success) throw new Error(describeIssues(parsed.error));
+        frame = parsed.data;
+      } catch (error) {
+        return this.refuse(ws, null, (error as Error).message);
+      }
+      if (frame.bytes === undefined) return void this.answer(ws, frame);
+      if (!frame.payload || typeof frame.payload !== 'object') return this.refuse(ws, frame.id, 'a request with bytes needs an object payload');
+      announced = frame;
+    });
   }
 
-  private async onMessage(ws: WebSocket, raw: Buffer, isBinary: boolean): Promise<void> {
-    const reply = await this.answer(raw, isBinary);
-    if (ws.readyState === ws.OPEN) ws.send(typeof reply === 'string' ? reply : Buffer.concat(reply));
+  private refuse(ws: WebSocket, id: number | null, reason: string): void {
+    const message = `Invalid bridge frame: ${reason}`;
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'reply', id, envelope: { ok: false, error: { code: 'invalid', message } } }));
   }
 
   /**
-   * Handles `POST /bridge`; returns false when the request is not for the bridge. Same frames as the
-   * WebSocket, one request per HTTP request; the token goes in a header, so a page of another origin
-   * cannot send it without a CORS preflight, which the host never grants.
+   * Dispatches one request and sends its reply: JSON, or JSON announcing bytes and then the bytes
+   * when the value carries `data`. The dispatch starts before this returns, so requests reach the
+   * core in the order their frames came.
    */
-  handleHttp(request: IncomingMessage, response: ServerResponse): boolean {
-    const url = new URL(request.url ?? '/', this.origin);
-    if (url.pathname !== BRIDGE_PATH) return false;
-    // Without the token the connection is dropped; with it, the body is read and thrown away, so
-    // the client sees the status rather than a broken pipe.
-    const refuse = (status: number, message: string) => {
-      response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...(status === 403 && { Connection: 'close' }) });
-      response.end(message);
-      request.resume();
-    };
-    if (request.method !== 'POST') return refuse(405, 'method not allowed'), true;
-    const origin = request.headers.origin;
-    const token = request.headers[TOKEN_HEADER];
-    if (!tokenMatches(typeof token === 'string' ? token : null, this.token) || (origin !== undefined && origin !== this.origin)) {
-      this.core.log.warn(`bridge request refused from ${request.socket.remoteAddress} (bad token or origin)`);
-      return refuse(403, 'forbidden'), true;
-    }
-    const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > MAX_FRAME) return refuse(413, 'too large'), true;
-    const isBinary = request.headers['content-type'] === 'application/octet-stream';
-    const pieces: Buffer[] = [];
-    let length = 0;
-    request.on('data', (piece: Buffer) => {
-      length += piece.length;
-      if (length > MAX_FRAME) return void request.destroy();
-      pieces.push(piece);
-    });
-    request.on('end', () => {
-      void this.answer(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, length), isBinary).then((reply) => {
-        const binary = typeof reply !== 'string';
-        response.writeHead(200, {
-          'Content-Type': binary ? 'application/octet-stream' : 'application/json; charset=utf-8',
-          'Content-Length': binary ? reply.reduce((sum, piece) => sum + piece.length, 0) : Buffer.byteLength(reply),
-          'Cache-Control': 'no-store',
-        });
-        if (!binary) return void response.end(reply);
-        // Header and bytes written as they are (one writev), not copied into one frame first.
-        response.cork();
-        for (const piece of reply) response.write(piece);
-        response.end();
-      });
-    });
-    request.on('error', () => response.destroy());
-    return true;
-  }
-
-  /** The reply frame to one request frame: JSON text, or binary (header, bytes) when the value carries bytes. */
-  private async answer(raw: Buffer, isBinary: boolean): Promise<string | [Buffer, Uint8Array]> {
-    let frame: z.infer<typeof RequestFrame>;
-    try {
-      const { header, bytes } = isBinary ? splitBinary(raw) : { header: raw.toString('utf8'), bytes: null };
-      const parsed = RequestFrame.safeParse(JSON.parse(header));
-      if (!parsed.success) throw new Error(describeIssues(parsed.error));
-      frame = parsed.data;
-      if (bytes) {
-        if (!frame.payload || typeof frame.payload !== 'object') throw new Error('a binary frame needs an object payload');
-        frame.payload = { ...(frame.payload as object), data: bytes };
-      }
-    } catch (error) {
-      const message = `Invalid bridge frame: ${(error as Error).message}`;
-      return JSON.stringify({ type: 'reply', id: null, envelope: { ok: false, error: { code: 'invalid', message } } });
-    }
+  private async answer(ws: WebSocket, frame: Request): Promise<void> {
     const envelope = await this.core.dispatch(frame.name, frame.payload);
+    if (ws.readyState !== ws.OPEN) return;
     const value = envelope.ok ? (envelope.value as { data?: unknown } | undefined) : undefined;
     if (value && typeof value === 'object' && value.data instanceof Uint8Array) {
       const { data, ...rest } = value;
-      return joinBinary({ type: 'reply', id: frame.id, envelope: { ok: true, value: rest } }, data);
+      ws.send(JSON.stringify({ type: 'reply', id: frame.id, envelope: { ok: true, value: rest }, bytes: data.length }));
+      ws.send(data);
+      return;
     }
-    return JSON.stringify({ type: 'reply', id: frame.id, envelope });
+    ws.send(JSON.stringify({ type: 'reply', id: frame.id, envelope }));
   }
 
   close(): void {
@@ -171,20 +133,4 @@ export class Bridge {
     for (const client of this.clients) client.close(1001, 'host shutting down');
     this.wss.close();
   }
-}
-
-function splitBinary(raw: Buffer): { header: string; bytes: Buffer } {
-  if (raw.length < 4) throw new Error('a binary frame is too short');
-  const length = raw.readUInt32BE(0);
-  if (length > raw.length - 4) throw new Error('a binary frame header runs past the frame');
-  return { header: raw.toString('utf8', 4, 4 + length), bytes: raw.subarray(4 + length) };
-}
-
-/** A binary frame as two pieces: [u32 header length][JSON header], then the bytes. */
-function joinBinary(header: unknown, data: Uint8Array): [Buffer, Uint8Array] {
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const head = Buffer.allocUnsafe(4 + json.length);
-  head.writeUInt32BE(json.length, 0);
-  json.copy(head, 4);
-  return [head, data];
 }

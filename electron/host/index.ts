@@ -62,7 +62,6 @@ async function main(options: HostOptions): Promise<void> {
   const bridge = new Bridge(core, token, origin);
 
   server.on('request', (request, response) => {
-    if (bridge.handleHttp(request, response)) return;
     if (request.method !== 'GET' && request.method !== 'HEAD') return void send(response, 405, 'method not allowed');
     const file = resolveStaticPath(rendererRoot, new URL(request.url ?? '/', origin).pathname);
     if (!file) return void send(response, 404, 'not found');

@@ -74,27 +74,53 @@ describe('the host WebSocket bridge', () => {
     changer.close();
   });
 
-  it('answers the same request frames over POST /bridge, with the token in a header', async () => {
-    const post = (body: string | Uint8Array, headers: Record<string, string>) => fetch(`${host.origin}/bridge`, { method: 'POST', headers, body: typeof body === 'string' ? body : Buffer.from(body) });
-    const request = JSON.stringify({ type: 'request', id: 0, name: 'getAppInfo' });
-    expect((await post(request, {})).status).toBe(403);
-    expect((await post(request, { 'X-Lanline-Token': 'wrong' })).status).toBe(403);
-    expect((await post(request, { 'X-Lanline-Token': host.token, Origin: 'http://evil.example' })).status).toBe(403);
-    expect((await fetch(`${host.origin}/bridge?token=${host.token}`)).status).toBe(405);
+  it('takes bytes as one binary frame after the request that announces them, and refuses any other pairing', async () => {
+    const socket = await connect(`?token=${host.token}`);
+    const frames: Array<Buffer | string> = [];
+    socket.on('message', (data: Buffer, isBinary) => frames.push(isBinary ? data : data.toString()));
+    const next = async () => {
+      for (let waited = 0; !frames.length && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+      return JSON.parse(String(frames.shift())) as { id: number | null; envelope: { ok: boolean; error?: { code: string; message: string } } };
+    };
+    const write = (id: number, bytes: number) => JSON.stringify({ type: 'request', id, name: 'writeChunk', payload: { id: 'no-such-transfer', file: 0, offset: 0 }, bytes });
 
-    const info = await post(request, { 'X-Lanline-Token': host.token, 'Content-Type': 'application/json', Origin: host.origin });
-    expect(info.status).toBe(200);
-    expect(await info.json()).toMatchObject({ type: 'reply', envelope: { ok: true, value: { name: 'Lanline', runtime: 'host' } } });
+    // Announced and sent: the bytes reach the request (which then fails on the unknown transfer).
+    socket.send(write(1, 1000));
+    socket.send(Buffer.alloc(1000, 1));
+    expect(await next()).toMatchObject({ id: 1, envelope: { ok: false, error: { code: 'not-found' } } });
 
-    // A binary frame: [u32 header length][JSON header][bytes]; the bytes become the payload's data.
-    const header = Buffer.from(JSON.stringify({ type: 'request', id: 0, name: 'writeChunk', payload: { id: 'no-such-transfer', file: 0, offset: 0 } }));
-    const frame = Buffer.concat([Buffer.alloc(4), header, Buffer.alloc(1000, 1)]);
-    frame.writeUInt32BE(header.length, 0);
-    const write = await post(frame, { 'X-Lanline-Token': host.token, 'Content-Type': 'application/octet-stream' });
-    expect(await write.json()).toMatchObject({ envelope: { ok: false, error: { code: 'not-found' } } });
+    // Fewer bytes than announced.
+    socket.send(write(2, 1000));
+    socket.send(Buffer.alloc(999));
+    const short = await next();
+    expect(short).toMatchObject({ id: 2, envelope: { ok: false, error: { code: 'invalid' } } });
+    expect(short.envelope.error?.message).toMatch(/announced 1000 bytes and 999 came/);
 
-    const tooBig = await post(new Uint8Array(9 * 1024 * 1024), { 'X-Lanline-Token': host.token, 'Content-Type': 'application/octet-stream' });
-    expect(tooBig.status).toBe(413);
+    // A text frame where the bytes should be: the announced request fails, the text one is answered.
+    socket.send(write(3, 10));
+    socket.send(JSON.stringify({ type: 'request', id: 4, name: 'getAppInfo' }));
+    expect(await next()).toMatchObject({ id: 3, envelope: { ok: false, error: { code: 'invalid' } } });
+    expect(await next()).toMatchObject({ id: 4, envelope: { ok: true } });
+
+    // Bytes nobody announced, more than a chunk may hold, or a request with bytes but no payload object.
+    socket.send(Buffer.alloc(10));
+    expect(await next()).toMatchObject({ id: null, envelope: { ok: false, error: { code: 'invalid' } } });
+    socket.send(write(5, 9 * 1024 * 1024));
+    const tooMany = await next();
+    expect(tooMany).toMatchObject({ id: null, envelope: { ok: false, error: { code: 'invalid' } } });
+    expect(tooMany.envelope.error?.message).toMatch(/bytes/);
+    socket.send(JSON.stringify({ type: 'request', id: 6, name: 'writeChunk', bytes: 4 }));
+    expect(await next()).toMatchObject({ id: 6, envelope: { ok: false, error: { code: 'invalid' } } });
+
+    // The connection is still good.
+    socket.send(JSON.stringify({ type: 'request', id: 7, name: 'getAppInfo' }));
+    expect(await next()).toMatchObject({ id: 7, envelope: { ok: true, value: { name: 'Lanline' } } });
+    socket.close();
+  });
+
+  it('answers http requests to /bridge with 405 and never reaches the core through them', async () => {
+    const response = await fetch(`${host.origin}/bridge`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'request', id: 0, name: 'getAppInfo' }) });
+    expect(response.status).toBe(405);
   });
 
   it('serves nothing outside the renderer folder', async () => {

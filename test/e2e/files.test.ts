@@ -106,13 +106,15 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('file transfers between two instances', () => {
-  it('a 1 GiB file of random bytes arrives with the same SHA-256', { timeout: 300_000 }, async () => {
+  it('a 1 GiB file of random bytes arrives with the same SHA-256', { timeout: 480_000 }, async () => {
     const source = join(tempDir('big'), 'random.bin');
     const sha256 = writeRandomFile(source, 1024 * MiB);
     const { sender, receiver, downloads } = await pair();
     await send(sender, [source]);
     await acceptOffer(receiver, /random\.bin from Sam/);
-    await transferItem(receiver, /random\.bin from Sam/).getByText('Done').waitFor({ timeout: 240_000 });
+    // Playwright copies every bridge message to this process while it watches (docs/protocol.md, host
+    // bridge), so the file moves at about a third of its speed here; the benchmark times it detached.
+    await transferItem(receiver, /random\.bin from Sam/).getByText('Done').waitFor({ timeout: 420_000 });
     await transferItem(sender, /random\.bin to Rin/).getByText('Done').waitFor();
     expect(filesUnder(downloads)).toEqual(['random.bin']);
     expect(statSync(join(downloads, 'random.bin')).size).toBe(1024 * MiB);

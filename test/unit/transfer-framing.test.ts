@@ -12,6 +12,18 @@ describe('chunk framing', () => {
     expect(decodeChunk(encodeChunk(1, 0, 0, new Uint8Array(0)).buffer)).toMatchObject({ offset: 0, data: new Uint8Array(0) });
   });
 
+  it('writes a chunk into a reused buffer, the message being a view of just its bytes', () => {
+    const scratch = new Uint8Array(MAX_MESSAGE_BYTES).fill(0xee);
+    const first = encodeChunk(2, 1, 4096, new Uint8Array(100).fill(9), scratch);
+    expect(first.buffer).toBe(scratch.buffer);
+    expect(first.length).toBe(CHUNK_HEADER_BYTES + 100);
+    const copy = first.slice();
+    const second = encodeChunk(2, 1, 4196, new Uint8Array(10).fill(4), scratch);
+    expect(decodeChunk(copy.buffer)).toMatchObject({ handle: 2, file: 1, offset: 4096, data: new Uint8Array(100).fill(9) });
+    expect(decodeChunk(second.slice().buffer)).toMatchObject({ offset: 4196, data: new Uint8Array(10).fill(4) });
+    expect(() => encodeChunk(2, 1, 0, new Uint8Array(200), new Uint8Array(100))).toThrow(RangeError);
+  });
+
   it('refuses chunks that are too big to send, and messages that are not chunks', () => {
     expect(() => encodeChunk(1, 0, 0, new Uint8Array(CHUNK_BYTES + 1))).toThrow(RangeError);
     expect(decodeChunk(new ArrayBuffer(CHUNK_HEADER_BYTES - 1))).toBeNull();

@@ -1,4 +1,4 @@
-import type { ErrorCode, LanlineErrorData } from '../../../electron/contract';
+import type { ErrorCode, LanlineErrorData } from '../../../electron/contract.js';
 
 /** What every failed request rejects with, whichever bridge carried it. */
 export class LanlineError extends Error implements LanlineErrorData {

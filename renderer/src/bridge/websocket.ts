@@ -1,11 +1,11 @@
 /**
  * The contract over the host's WebSocket (see electron/host/bridge.ts for the frames). Used when the
  * renderer runs in a plain browser; the token comes from the URL fragment the host printed.
- * Requests that move file bytes go as `POST /bridge` instead, the same frames as bodies: developer
- * tools (and Playwright in the tests) copy every WebSocket message to their client, but not bodies.
+ * A request or reply carrying file bytes is a JSON frame announcing `bytes`, then one binary frame
+ * holding exactly them: the bytes go as they are, never copied into a frame with their header.
  */
-import type { Envelope, EventName, LanlineApi, RequestName } from '../../../electron/contract';
-import { LanlineError } from './error';
+import type { Envelope, EventName, LanlineApi } from '../../../electron/contract.js';
+import { LanlineError } from './error.js';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -13,11 +13,8 @@ interface Pending {
 }
 
 type Frame =
-  | { type: 'reply'; id: number | null; envelope: Envelope<unknown> }
+  | { type: 'reply'; id: number | null; envelope: Envelope<unknown>; bytes?: number }
   | { type: 'event'; name: EventName; payload: unknown };
-
-/** Sent over http: the requests whose payload or reply carries file bytes. */
-const OVER_HTTP: ReadonlySet<string> = new Set<RequestName>(['readChunk', 'writeChunk']);
 
 export function tokenFromLocation(location: Location): string | null {
   return new URLSearchParams(location.hash.replace(/^#/, '')).get('token');
@@ -38,17 +35,36 @@ export async function connectWebSocketBridge(location: Location, onClose: () => 
   const pending = new Map<number, Pending>();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
 
-  socket.addEventListener('message', (message) => {
-    const frame = message.data instanceof ArrayBuffer ? readBinary(message.data) : (JSON.parse(String(message.data)) as Frame);
-    if (frame.type === 'event') {
-      for (const listener of listeners.get(frame.name) ?? []) listener(frame.payload);
-      return;
-    }
+  /** A reply that announced bytes: the next frame holds them. */
+  let awaitingBytes: (Frame & { type: 'reply' }) | null = null;
+  const settle = (frame: Frame & { type: 'reply' }) => {
     const call = frame.id === null ? undefined : pending.get(frame.id);
     if (!call) return;
     pending.delete(frame.id as number);
     if (frame.envelope.ok) call.resolve(frame.envelope.value);
     else call.reject(LanlineError.from(frame.envelope.error));
+  };
+  const mismatch = (frame: Frame & { type: 'reply' }) => {
+    frame.envelope = { ok: false, error: { code: 'internal', message: 'The Lanline host did not send the bytes its reply announced.' } };
+    settle(frame);
+  };
+  socket.addEventListener('message', (message) => {
+    const announced = awaitingBytes;
+    awaitingBytes = null;
+    if (message.data instanceof ArrayBuffer) {
+      if (!announced) return;
+      if (message.data.byteLength !== announced.bytes) return mismatch(announced);
+      if (announced.envelope.ok) announced.envelope.value = { ...(announced.envelope.value as object), data: new Uint8Array(message.data) };
+      return settle(announced);
+    }
+    if (announced) mismatch(announced);
+    const frame = JSON.parse(String(message.data)) as Frame;
+    if (frame.type === 'event') {
+      for (const listener of listeners.get(frame.name) ?? []) listener(frame.payload);
+      return;
+    }
+    if (typeof frame.bytes === 'number') awaitingBytes = frame;
+    else settle(frame);
   });
   socket.addEventListener('close', () => {
     for (const call of pending.values()) call.reject(new LanlineError('unavailable', 'The connection to the Lanline host was closed.'));
@@ -57,43 +73,16 @@ export async function connectWebSocketBridge(location: Location, onClose: () => 
   });
 
   const closed = () => new LanlineError('unavailable', 'The connection to the Lanline host was closed.');
-  const overHttp = async (name: string, payload?: unknown) => {
-    if (socket.readyState !== WebSocket.OPEN) throw closed();
-    const data = (payload as { data?: unknown } | undefined)?.data;
-    let body: BodyInit;
-    if (data instanceof Uint8Array) {
-      const { data: _bytes, ...rest } = payload as { data: Uint8Array };
-      // A Blob: its bytes go to the network as they are (developer tools do not copy a Blob body).
-      body = new Blob([binaryHeader({ type: 'request', id: 0, name, payload: rest }), data as Uint8Array<ArrayBuffer>]);
-    } else {
-      body = JSON.stringify({ type: 'request', id: 0, name, payload });
-    }
-    let response: Response;
-    try {
-      response = await fetch(`${location.protocol}//${location.host}/bridge`, {
-        method: 'POST',
-        headers: { 'Content-Type': data instanceof Uint8Array ? 'application/octet-stream' : 'application/json', 'X-Lanline-Token': token },
-        body,
-      });
-    } catch {
-      throw closed();
-    }
-    if (!response.ok) throw new LanlineError(response.status === 403 ? 'forbidden' : 'unavailable', `The Lanline host refused the request (HTTP ${response.status}).`);
-    const frame = response.headers.get('Content-Type') === 'application/octet-stream' ? readBinary(await response.arrayBuffer()) : ((await response.json()) as Frame);
-    if (frame.type !== 'reply') throw new LanlineError('internal', 'The Lanline host answered with something other than a reply.');
-    if (frame.envelope.ok) return frame.envelope.value;
-    throw LanlineError.from(frame.envelope.error);
-  };
-
   const request = (name: string, payload?: unknown) =>
-    OVER_HTTP.has(name) ? overHttp(name, payload) : new Promise((resolve, reject) => {
+    new Promise((resolve, reject) => {
       if (socket.readyState !== WebSocket.OPEN) return reject(closed());
       const id = nextId++;
       pending.set(id, { resolve, reject });
       const data = (payload as { data?: unknown } | undefined)?.data;
       if (data instanceof Uint8Array) {
         const { data: _bytes, ...rest } = payload as { data: Uint8Array };
-        socket.send(writeBinary({ type: 'request', id, name, payload: rest }, data));
+        socket.send(JSON.stringify({ type: 'request', id, name, payload: rest, bytes: data.length }));
+        socket.send(data as Uint8Array<ArrayBuffer>);
       } else {
         socket.send(JSON.stringify({ type: 'request', id, name, payload }));
       }
@@ -116,32 +105,4 @@ export async function connectWebSocketBridge(location: Location, onClose: () => 
       return name === 'on' ? on : (payload?: unknown) => request(name, payload);
     },
   });
-}
-
-/** Binary frames carry file chunks: [u32 header length][JSON header][bytes] (electron/host/bridge.ts). */
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-function writeBinary(header: unknown, data: Uint8Array): Uint8Array {
-  const head = binaryHeader(header);
-  const frame = new Uint8Array(head.length + data.length);
-  frame.set(head);
-  frame.set(data, head.length);
-  return frame;
-}
-
-/** The part of a binary frame before the bytes: [u32 header length][JSON header]. */
-function binaryHeader(header: unknown): Uint8Array<ArrayBuffer> {
-  const json = encoder.encode(JSON.stringify(header));
-  const head = new Uint8Array(4 + json.length);
-  new DataView(head.buffer).setUint32(0, json.length);
-  head.set(json, 4);
-  return head;
-}
-
-function readBinary(buffer: ArrayBuffer): Frame {
-  const length = new DataView(buffer).getUint32(0);
-  const frame = JSON.parse(decoder.decode(new Uint8Array(buffer, 4, length))) as Frame;
-  if (frame.type === 'reply' && frame.envelope.ok) frame.envelope.value = { ...(frame.envelope.value as object), data: new Uint8Array(buffer, 4 + length) };
-  return frame;
 }

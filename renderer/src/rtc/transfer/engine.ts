@@ -10,23 +10,21 @@
  *   receiver -> {t:'file-retry', id}     a failed transfer again: the sender re-hashes what is not
  *                                        received and offers it again (same id), or answers file-error
  * Chunks go over the bulk channels (framing.ts), spread round-robin, with flow control from each
- * channel's bufferedAmount (never a stop-and-wait per chunk). The bridge to main moves several chunks
- * per request: the sender reads 4 MiB at a time from main, a few reads ahead, and cuts them into
- * chunks; the receiver joins the chunks, in order, into writes of up to 2 MiB, one write in flight per
- * transfer. Neither side holds more than a few such batches.
+ * channel's bufferedAmount (never a stop-and-wait per chunk). The sender reads 4 MiB at a time from
+ * main, a few reads ahead, and frames its chunks in one reused buffer. The receiver hands each chunk
+ * to main as soon as it is in order, without waiting for the previous write's answer (main writes a
+ * file's chunks in the order they were handed over) and without copying it: what it holds is what the
+ * channels delivered and main has not confirmed yet.
  */
 import type { LanlineApi, PeerId, Transfer, TransferOffer } from '../../../../electron/contract';
 import type { DataLink } from '../data-link';
 import type { DataLinks } from '../data-links';
-import { CHUNK_BYTES, decodeChunk, encodeChunk, Reorder } from './framing';
+import { CHUNK_BYTES, decodeChunk, encodeChunk, MAX_MESSAGE_BYTES, Reorder } from './framing';
 
 /** One read from main on the sending side: 16 whole chunks (about 4 MiB). */
 const READ_BYTES = 16 * CHUNK_BYTES;
 /** Reads from main in flight at once on the sending side. */
 const READ_AHEAD = 2;
-/** The receiving side writes once it has this much in order, at the end of a file, or when chunks pause. */
-const WRITE_BYTES = 2 * 1024 * 1024;
-const WRITE_IDLE_MS = 100;
 /** Per channel: stop sending above HIGH, resume at LOW (bufferedamountlow). */
 const HIGH_WATER = 4 * 1024 * 1024;
 const LOW_WATER = 1024 * 1024;
@@ -44,13 +42,6 @@ interface Sending {
   doneFiles: Set<number>;
 }
 
-/** In-order bytes of one file waiting to be written, starting at `offset`. */
-interface Batch {
-  offset: number;
-  pieces: Uint8Array[];
-  bytes: number;
-}
-
 interface Receiving {
   id: string;
   /** Announced size of each file. */
@@ -58,13 +49,8 @@ interface Receiving {
   link: DataLink;
   handle: number;
   order: Reorder[];
-  /** Bytes put in order and not yet handed to main, per file. */
-  batches: Map<number, Batch>;
-  /** Writes handed to main or queued behind the one in flight and not yet confirmed, per file. */
+  /** Writes handed to main and not confirmed yet, per file. */
   inflight: number[];
-  /** The write in flight and those queued behind it: one at a time, in order. */
-  writes: Promise<void>;
-  idleTimer: ReturnType<typeof setTimeout> | null;
   finished: Set<number>;
   stopped: boolean;
 }
@@ -231,6 +217,8 @@ export class TransferEngine {
     const { offer, link } = sending;
     this.sending.set(offer.id, sending);
     let confirmedFiles = 0;
+    // Every chunk is framed in this buffer: send() has copied it before it returns.
+    const message = new Uint8Array(MAX_MESSAGE_BYTES);
     try {
       await this.api.updateTransfer({ id: offer.id, event: 'started' });
       let lastReport = 0;
@@ -261,7 +249,7 @@ export class TransferEngine {
             const channel = await this.writable(link, round++);
             if (sending.stopped) return;
             const data = batch.subarray(at, at + CHUNK_BYTES);
-            channel.send(encodeChunk(handle, file, offset, data));
+            channel.send(encodeChunk(handle, file, offset, data, message));
             offset += data.length;
             if (Date.now() - lastReport >= PROGRESS_MS) {
               lastReport = Date.now();
@@ -322,10 +310,7 @@ export class TransferEngine {
       link,
       handle,
       order: sizes.map((_, file) => new Reorder(offsets[file] ?? 0)),
-      batches: new Map(),
       inflight: sizes.map(() => 0),
-      writes: Promise.resolve(),
-      idleTimer: null,
       finished: new Set(),
       stopped: false,
     };
@@ -346,42 +331,23 @@ export class TransferEngine {
     const state = this.byHandle.get(link)?.get(chunk.handle);
     const order = state?.order[chunk.file];
     if (!state || !order || state.stopped) return;
-    for (const ready of order.take(chunk.offset, chunk.data)) {
-      let batch = state.batches.get(chunk.file);
-      if (batch && batch.offset + batch.bytes !== ready.offset) this.flush(state, chunk.file), (batch = undefined);
-      if (!batch) state.batches.set(chunk.file, (batch = { offset: ready.offset, pieces: [], bytes: 0 }));
-      batch.pieces.push(ready.data);
-      batch.bytes += ready.data.length;
-      if (batch.bytes >= WRITE_BYTES) this.flush(state, chunk.file);
-    }
-    if (order.next >= state.sizes[chunk.file]!) this.flush(state, chunk.file);
-    // Chunks that stop coming (the sender paused, the link is going) are written all the same.
-    if (state.batches.size && !state.idleTimer) {
-      state.idleTimer = setTimeout(() => {
-        state.idleTimer = null;
-        for (const file of [...state.batches.keys()]) this.flush(state, file);
-      }, WRITE_IDLE_MS);
-    }
+    for (const ready of order.take(chunk.offset, chunk.data)) this.write(state, chunk.file, ready.offset, ready.data);
   }
 
-  /** Hands the file's waiting bytes to main, after the writes already queued. */
-  private flush(state: Receiving, file: number): void {
-    const batch = state.batches.get(file);
-    if (!batch || state.stopped) return;
-    state.batches.delete(file);
-    const data = batch.pieces.length === 1 ? batch.pieces[0]! : joinPieces(batch.pieces, batch.bytes);
+  /**
+   * Hands in-order bytes of a file to main. Writes are not awaited one by one: main takes a file's
+   * writes in the order they are made (the bridge keeps order), so the channel's pace sets the speed.
+   */
+  private write(state: Receiving, file: number, offset: number, data: Uint8Array): void {
     state.inflight[file]!++;
-    state.writes = state.writes.then(async () => {
-      if (state.stopped) return;
-      try {
-        await this.api.writeChunk({ id: state.id, file, offset: batch.offset, data });
-      } catch (error) {
-        this.fail(state, error);
-        return;
-      }
-      state.inflight[file]!--;
-      if (state.inflight[file] === 0 && !state.batches.has(file) && state.order[file]!.next >= state.sizes[file]!) void this.finish(state, file);
-    });
+    void this.api.writeChunk({ id: state.id, file, offset, data }).then(
+      () => {
+        if (state.stopped) return;
+        state.inflight[file]!--;
+        if (state.inflight[file] === 0 && state.order[file]!.next >= state.sizes[file]!) void this.finish(state, file);
+      },
+      (error: unknown) => this.fail(state, error),
+    );
   }
 
   private async finish(state: Receiving, file: number): Promise<void> {
@@ -420,8 +386,6 @@ export class TransferEngine {
     const state = this.receiving.get(id);
     if (!state) return;
     state.stopped = true;
-    if (state.idleTimer) clearTimeout(state.idleTimer);
-    state.batches.clear();
     this.receiving.delete(id);
     this.byHandle.get(state.link)?.delete(state.handle);
   }
@@ -439,13 +403,6 @@ export class TransferEngine {
       void this.api.updateTransfer({ id: sending.offer.id, event: 'paused' }).catch(() => undefined);
     }
   }
-}
-
-function joinPieces(pieces: Uint8Array[], bytes: number): Uint8Array {
-  const joined = new Uint8Array(bytes);
-  let at = 0;
-  for (const piece of pieces) joined.set(piece, at), (at += piece.length);
-  return joined;
 }
 
 const isUnavailable = (error: unknown) => (error as { code?: string } | null)?.code === 'unavailable';

@@ -19,10 +19,17 @@ export interface Chunk {
   data: Uint8Array;
 }
 
-export function encodeChunk(handle: number, file: number, offset: number, data: Uint8Array): Uint8Array<ArrayBuffer> {
+/**
+ * The message for one chunk. With `into` (at least CHUNK_HEADER_BYTES + data.length long) the message
+ * is written there and a view of it returned, so a sender can reuse one buffer for every chunk:
+ * RTCDataChannel.send copies what it is given before it returns.
+ */
+export function encodeChunk(handle: number, file: number, offset: number, data: Uint8Array, into?: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
   if (data.length > CHUNK_BYTES) throw new RangeError(`a chunk holds at most ${CHUNK_BYTES} bytes`);
-  const message = new Uint8Array(CHUNK_HEADER_BYTES + data.length);
-  const view = new DataView(message.buffer);
+  const length = CHUNK_HEADER_BYTES + data.length;
+  if (into && into.length < length) throw new RangeError(`the buffer holds ${into.length} bytes; this chunk needs ${length}`);
+  const message = into ? into.subarray(0, length) : new Uint8Array(length);
+  const view = new DataView(message.buffer, message.byteOffset, length);
   view.setUint32(0, handle);
   view.setUint32(4, file);
   view.setFloat64(8, offset);
