@@ -29,10 +29,16 @@ const size = Number(process.env.LANLINE_BENCH_GIB ?? 1) * GiB;
 const MB = 1e6;
 
 const running: Instance[] = [];
-afterAll(() => Promise.all(running.map((instance) => instance.stop())));
+/** Folders of gigabytes (sources, downloads): removed once the instances are gone. */
+const folders: string[] = [];
+afterAll(async () => {
+  await Promise.all(running.map((instance) => instance.stop()));
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
 
 async function pair() {
   const downloads = tempDir('bench-downloads');
+  folders.push(downloads);
   const sender = await launchDetachable({ name: `Sender ${process.pid}`, extraArgs: ['--lan-port', '0'] });
   const receiver = await launchDetachable({ name: `Receiver ${process.pid}`, extraArgs: ['--lan-port', '0'] });
   running.push(sender, receiver);
@@ -201,6 +207,7 @@ describe('file transfer benchmark', () => {
   it('throughput against raw data channels, and receiver memory', { timeout: 1_800_000 }, async () => {
     const { sender, receiver, receiverId, downloads } = await pair();
     const dir = tempDir('bench-files');
+    folders.push(dir);
     const source = join(dir, 'bench-1.bin');
     writeRandomFile(source, size);
 
