@@ -14,6 +14,7 @@
  *   LANLINE_BENCH_GIB=<n>   size of the throughput run in GiB (default 1); the memory run is twice that
  */
 import { existsSync, readFileSync, rmSync, watch } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -164,15 +165,7 @@ async function send(sender: Instance, receiver: Instance, receiverId: string, pa
   try {
     while (!existsSync(target)) {
       if (Date.now() - t0 > 900_000) throw new Error(`${detached.file} did not arrive within 15 minutes`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, 1000);
-        watcher.once('change', done);
-        function done() {
-          clearTimeout(timer);
-          watcher.off('change', done);
-          resolve();
-        }
-      });
+      await once(watcher, 'change', { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
     }
   } finally {
     watcher.close();

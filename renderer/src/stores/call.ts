@@ -92,24 +92,24 @@ export const useCallStore = defineStore('call', () => {
   let wasActive = false;
   /** Set while a call that just began waits to be drawn (see CallGroup.described). */
   let drawing: Promise<void> | null = null;
+  const isActive = () => group.calls.size > 0 || group.attached.size > 0;
   group.onChange(() => {
-    const active = group.calls.size > 0 || group.attached.size > 0;
-    if (active && !wasActive && !drawing) {
+    if (drawing) return;
+    if (isActive() && !wasActive) {
       drawing = group.described().then(() => {
         drawing = null;
         // A task of its own, so the offer or answer (sent as its description settled) leaves first.
         setTimeout(changed);
       });
-      return group.error;
+      return;
     }
-    if (drawing) return group.error;
-    return changed();
+    changed();
   });
-  function changed(): string | null {
+  function changed(): void {
     version.value += 1;
     if (group.ringing) void notifyIncoming();
     else closeNotification();
-    const active = group.calls.size > 0 || group.attached.size > 0;
+    const active = isActive();
     reportCallState(active, group.local?.muted ?? false, group.screen !== null);
     if (active && !wasActive) {
       app.show('call');
@@ -118,7 +118,6 @@ export const useCallStore = defineStore('call', () => {
       void (group.local?.ready ?? Promise.resolve()).catch(() => undefined).then(refreshDevices).catch(() => undefined);
     }
     wasActive = active;
-    return group.error;
   }
 
   const participants = computed(() => {
