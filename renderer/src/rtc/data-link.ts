@@ -7,9 +7,9 @@
  * either side; a new data session from a peer replaces the old link (the peer restarted), except
  * during glare, where the session opened by the lower id wins.
  */
-import { PeerLink } from './peer-link';
-import type { SignalRouter } from './signal-router';
-import type { SignalMessage } from '../../../electron/contract';
+import { PeerLink } from './peer-link.js';
+import type { SignalRouter } from './signal-router.js';
+import type { SignalMessage } from '../../../electron/contract.js';
 
 export const BULK_CHANNELS = 4;
 const CONNECT_TIMEOUT_MS = 15_000;

@@ -3,9 +3,9 @@
  * Protocols that ride on data links (chat, files, certificate rotation) subscribe with `onLink` and
  * attach to every link as it appears.
  */
-import { DataLink } from './data-link';
-import { newSessionId } from './peer-link';
-import type { SignalRouter } from './signal-router';
+import { DataLink } from './data-link.js';
+import { newSessionId } from './peer-link.js';
+import type { SignalRouter } from './signal-router.js';
 
 export interface DataLinksOptions {
   router: SignalRouter;

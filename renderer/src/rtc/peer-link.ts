@@ -11,8 +11,8 @@
  * reaches `handle`. The install's certificate is passed to the connection, so the fingerprint the
  * other side pins is ours.
  */
-import type { SignalMessage } from '../../../electron/contract';
-import { spareConnections, type SpareConnections } from './spare-connection';
+import type { SignalMessage } from '../../../electron/contract.js';
+import { spareConnections, type SpareConnections } from './spare-connection.js';
 
 export interface PeerLinkOptions {
   peerId: string;

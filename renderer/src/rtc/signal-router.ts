@@ -4,7 +4,7 @@
  * screen rings for purpose 'call'; data links open silently for 'data'). A `bye`, `busy` or
  * `decline` reaches the session's owner like any other message.
  */
-import type { SignalMessage } from '../../../electron/contract';
+import type { SignalMessage } from '../../../electron/contract.js';
 
 export type SessionHandler = (message: SignalMessage) => void;
 export type NewSessionHandler = (peerId: string, offer: Extract<SignalMessage, { type: 'offer' }>) => void;

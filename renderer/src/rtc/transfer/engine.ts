@@ -3,7 +3,9 @@
  *
  * Control messages, on the link's ordered 'control' channel:
  *   sender   -> {t:'file-offer', offer}                      (again after a reconnect: resume)
- *   receiver -> {t:'file-accept', id, handle, offsets}        offsets: where each file resumes
+ *   receiver -> {t:'file-accept', id, handle, offsets, window} offsets: where each file resumes;
+ *                                        window: bytes the sender may have sent beyond what main wrote
+ *   receiver -> {t:'file-written', id, bytes}  bytes of this accept's chunks main has written so far
  *   receiver -> {t:'file-decline', id}
  *   receiver -> {t:'file-done', id, file}                     the file's SHA-256 checked, renamed
  *   either   -> {t:'file-cancel', id}   {t:'file-error', id, code, message}
@@ -14,12 +16,15 @@
  * main, a few reads ahead, and frames its chunks in one reused buffer. The receiver hands each chunk
  * to main as soon as it is in order, without waiting for the previous write's answer (main writes a
  * file's chunks in the order they were handed over) and without copying it: what it holds is what the
- * channels delivered and main has not confirmed yet.
+ * channels delivered and main has not confirmed yet. That is bounded by the receive window: the
+ * receiver tells the sender every few MiB how much main has written, and the sender stays within
+ * `window` bytes of it. A disk that keeps up never closes the window; a slow one (a USB stick, a
+ * network share) slows the sender to its pace instead of filling the receiver's memory.
  */
-import type { LanlineApi, PeerId, Transfer, TransferOffer } from '../../../../electron/contract';
-import type { DataLink } from '../data-link';
-import type { DataLinks } from '../data-links';
-import { CHUNK_BYTES, decodeChunk, encodeChunk, MAX_MESSAGE_BYTES, Reorder } from './framing';
+import type { LanlineApi, PeerId, Transfer, TransferOffer } from '../../../../electron/contract.js';
+import type { DataLink } from '../data-link.js';
+import type { DataLinks } from '../data-links.js';
+import { CHUNK_BYTES, decodeChunk, encodeChunk, MAX_MESSAGE_BYTES, Reorder } from './framing.js';
 
 /** One read from main on the sending side: 16 whole chunks (about 4 MiB). */
 const READ_BYTES = 16 * CHUNK_BYTES;
@@ -29,6 +34,10 @@ const READ_AHEAD = 2;
 const HIGH_WATER = 4 * 1024 * 1024;
 const LOW_WATER = 1024 * 1024;
 const PROGRESS_MS = 250;
+/** The receiver's window: what may be sent and not yet written by main (file-accept `window`). */
+export const RECEIVE_WINDOW_BYTES = 64 * 1024 * 1024;
+/** The receiver reports what main wrote (file-written) each time this much more was written. */
+export const WRITTEN_REPORT_BYTES = 4 * 1024 * 1024;
 /** How long the receiver waits for the sender's offer after asking for a retry (the sender hashes first). */
 const RETRY_ANSWER_MS = 60_000;
 
@@ -40,6 +49,13 @@ interface Sending {
   link: DataLink;
   stopped: boolean;
   doneFiles: Set<number>;
+  /** The receiver's window, when its file-accept gave one (older receivers do not). */
+  window: number | null;
+  /** Chunk bytes sent since the accept, and what the receiver last said main wrote of them. */
+  sent: number;
+  written: number;
+  /** Wakes a pump waiting for the window to open (file-written, stop, link closed). */
+  wake: (() => void) | null;
 }
 
 interface Receiving {
@@ -51,6 +67,9 @@ interface Receiving {
   order: Reorder[];
   /** Writes handed to main and not confirmed yet, per file. */
   inflight: number[];
+  /** Chunk bytes main has written (or that needed no writing) since the accept, and the last reported. */
+  written: number;
+  reported: number;
   finished: Set<number>;
   stopped: boolean;
 }
@@ -151,7 +170,12 @@ export class TransferEngine {
       case 'file-offer': {
         const offer = message.offer as TransferOffer;
         if (typeof offer?.id === 'string') this.retryAnswered(offer.id);
+        // The same offer twice on one link: the sender's resume() and offer() both send it when an
+        // offer is made as the link opens. The first one is being received; a second accept would
+        // number the transfer anew while the sender goes on with the first number.
+        if (this.receivingOn(link, offer.id)) return;
         const reply = await this.api.receiveOffer({ peerId: link.peerId as PeerId, offer });
+        if (this.receivingOn(link, offer.id)) return;
         if (reply.accepted) this.startReceiving(link, offer.id, offer.files.map((file) => file.size), reply.offsets);
         else if (reply.transfer.state === 'waiting') this.events.offered?.(reply.transfer);
         else if (reply.transfer.state === 'declined') link.sendControl({ t: 'file-decline', id: offer.id });
@@ -163,7 +187,17 @@ export class TransferEngine {
         const offer = offers.find((candidate) => candidate.id === id);
         if (!offer || this.sending.has(id)) return;
         const offsets = Array.isArray(message.offsets) ? (message.offsets as number[]) : [];
-        void this.pump({ offer, peerId: link.peerId, link, stopped: false, doneFiles: new Set() }, Number(message.handle), offsets);
+        // A window smaller than one chunk would never let a chunk through: it counts as one chunk.
+        const window = Number.isSafeInteger(message.window) && (message.window as number) > 0 ? Math.max(message.window as number, CHUNK_BYTES) : null;
+        void this.pump({ offer, peerId: link.peerId, link, stopped: false, doneFiles: new Set(), window, sent: 0, written: 0, wake: null }, Number(message.handle), offsets);
+        return;
+      }
+      case 'file-written': {
+        const sending = this.sending.get(id);
+        const bytes = Number(message.bytes);
+        if (!sending || !Number.isSafeInteger(bytes) || bytes <= sending.written) return;
+        sending.written = bytes;
+        sending.wake?.();
         return;
       }
       case 'file-done': {
@@ -246,11 +280,13 @@ export class TransferEngine {
           const batch = await reads.shift()!;
           fill();
           for (let at = 0; at < batch.length; at += CHUNK_BYTES) {
+            const data = batch.subarray(at, at + CHUNK_BYTES);
+            await this.windowOpen(sending, data.length);
             const channel = await this.writable(link, round++);
             if (sending.stopped) return;
-            const data = batch.subarray(at, at + CHUNK_BYTES);
             channel.send(encodeChunk(handle, file, offset, data, message));
             offset += data.length;
+            sending.sent += data.length;
             if (Date.now() - lastReport >= PROGRESS_MS) {
               lastReport = Date.now();
               void this.api.updateTransfer({ id: offer.id, event: 'progress', file, done: offset }).catch(() => undefined);
@@ -278,6 +314,22 @@ export class TransferEngine {
     }
   }
 
+  /** Returns once the receiver's window has room for `bytes` more (at once when it gave no window). */
+  private async windowOpen(sending: Sending, bytes: number): Promise<void> {
+    while (sending.window !== null && sending.sent + bytes - sending.written > sending.window && !sending.stopped) {
+      if (!sending.link.isOpen) throw new Error('The data connection closed.');
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          sending.wake = null;
+          sending.link.control.removeEventListener('close', done);
+          resolve();
+        };
+        sending.wake = done;
+        sending.link.control.addEventListener('close', done);
+      });
+    }
+  }
+
   /** A bulk channel with room, starting the search at `round`; waits for bufferedamountlow when none has. */
   private async writable(link: DataLink, round: number): Promise<RTCDataChannel> {
     const channels = link.bulk;
@@ -301,6 +353,11 @@ export class TransferEngine {
 
   // ---- receiving ---------------------------------------------------------------------------------
 
+  private receivingOn(link: DataLink, id: string): boolean {
+    const state = this.receiving.get(id);
+    return !!state && state.link === link && !state.stopped;
+  }
+
   private startReceiving(link: DataLink, id: string, sizes: number[], offsets: number[]): void {
     this.stopReceiving(id);
     const handle = this.nextHandle++;
@@ -311,6 +368,8 @@ export class TransferEngine {
       handle,
       order: sizes.map((_, file) => new Reorder(offsets[file] ?? 0)),
       inflight: sizes.map(() => 0),
+      written: 0,
+      reported: 0,
       finished: new Set(),
       stopped: false,
     };
@@ -318,7 +377,7 @@ export class TransferEngine {
     let handles = this.byHandle.get(link);
     if (!handles) this.byHandle.set(link, (handles = new Map()));
     handles.set(handle, state);
-    link.sendControl({ t: 'file-accept', id, handle, offsets });
+    link.sendControl({ t: 'file-accept', id, handle, offsets, window: RECEIVE_WINDOW_BYTES });
     // Files with nothing (more) to receive are checked and named now: empty ones, finished ones.
     sizes.forEach((size, index) => {
       if ((offsets[index] ?? 0) >= size) void this.finish(state, index);
@@ -331,7 +390,17 @@ export class TransferEngine {
     const state = this.byHandle.get(link)?.get(chunk.handle);
     const order = state?.order[chunk.file];
     if (!state || !order || state.stopped) return;
+    // Bytes already received (sent again after a resume) need no writing: they count as written.
+    if (chunk.offset < order.next) return this.wrote(state, chunk.data.length);
     for (const ready of order.take(chunk.offset, chunk.data)) this.write(state, chunk.file, ready.offset, ready.data);
+  }
+
+  /** Counts bytes main has written and tells the sender every WRITTEN_REPORT_BYTES (its window moves). */
+  private wrote(state: Receiving, bytes: number): void {
+    state.written += bytes;
+    if (state.written - state.reported < WRITTEN_REPORT_BYTES || !state.link.isOpen) return;
+    state.reported = state.written;
+    state.link.sendControl({ t: 'file-written', id: state.id, bytes: state.written });
   }
 
   /**
@@ -344,6 +413,7 @@ export class TransferEngine {
       () => {
         if (state.stopped) return;
         state.inflight[file]!--;
+        this.wrote(state, data.length);
         if (state.inflight[file] === 0 && state.order[file]!.next >= state.sizes[file]!) void this.finish(state, file);
       },
       (error: unknown) => this.fail(state, error),
@@ -377,7 +447,10 @@ export class TransferEngine {
 
   private stop(id: string): void {
     const sending = this.sending.get(id);
-    if (sending) sending.stopped = true;
+    if (sending) {
+      sending.stopped = true;
+      sending.wake?.();
+    }
     this.sending.delete(id);
     this.stopReceiving(id);
   }
@@ -399,6 +472,7 @@ export class TransferEngine {
     for (const sending of [...this.sending.values()]) {
       if (sending.link !== link) continue;
       sending.stopped = true;
+      sending.wake?.();
       this.sending.delete(sending.offer.id);
       void this.api.updateTransfer({ id: sending.offer.id, event: 'paused' }).catch(() => undefined);
     }
