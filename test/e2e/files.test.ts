@@ -1,10 +1,14 @@
 import { rm } from 'node:fs/promises';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sha256OfFile, writeRandomFile } from '../support/files.js';
-import { tempDir as makeTempDir } from '../support/host.js';
+import { tempDir as makeTempDir, type HostOptions } from '../support/host.js';
+import { instanceProcesses, residentGrowth } from '../support/proc.js';
+import { SlowDisk } from '../support/slow-disk.js';
+import { RECEIVE_WINDOW_BYTES } from '../../renderer/src/rtc/transfer/engine.js';
 import { closeAll, launchInstance, type Instance } from '../support/instances.js';
 import { lan, lanPort } from '../support/peers.js';
 
@@ -24,12 +28,12 @@ afterEach(async () => {
 const MiB = 1024 * 1024;
 
 /** Two instances that met by address; the receiver saves into its own download folder. */
-async function pair(options: { receiverData?: string; receiverChromium?: string } = {}) {
+async function pair(options: { receiverData?: string; receiverChromium?: string; receiverSpawn?: HostOptions['spawn'] } = {}) {
   // In a folder of its own, so a test can look at what sits next to it (nothing may escape there).
   const downloads = join(tempDir('receiver'), 'downloads');
   mkdirSync(downloads);
   const sender = await launchInstance({ name: 'Sam', extraArgs: lan });
-  const receiver = await launchInstance({ name: 'Rin', dataDir: options.receiverData, userDataDir: options.receiverChromium, extraArgs: lan });
+  const receiver = await launchInstance({ name: 'Rin', dataDir: options.receiverData, userDataDir: options.receiverChromium, spawn: options.receiverSpawn, extraArgs: lan });
   await receiver.page.getByRole('button', { name: 'Settings' }).click();
   await receiver.page.getByLabel('Download folder').fill(downloads);
   await receiver.page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -162,6 +166,55 @@ describe('file transfers between two instances', () => {
     await transferItem(receiver, /huge\.bin from Sam/).getByText('Cancelled').waitFor();
     await transferItem(sender, /huge\.bin to Rin/).getByText('Cancelled').waitFor();
     await expect.poll(() => filesUnder(downloads).filter((name) => !name.startsWith('.'))).toEqual([]);
+  });
+
+  // Where no cgroup can throttle a disk (another kernel set-up, no root), the test says so and is skipped.
+  const noSlowDisk = SlowDisk.unavailable();
+  if (noSlowDisk) console.warn(`skipped: the slow-disk transfer test (${noSlowDisk})`);
+  it.skipIf(noSlowDisk)('a receiving disk slower than the network slows the sender instead of filling memory, and the file still arrives whole', { timeout: 240_000 }, async () => {
+    const source = join(tempDir('slow'), 'slow.bin');
+    const size = 256 * MiB;
+    const sha256 = writeRandomFile(source, size);
+    const receiverChromium = tempDir('slow-chromium');
+    // 1 MB/s for the receiver's own flushes (each part file checkpoint), a tenth of this network's pace.
+    const disk = SlowDisk.create(tmpdir(), 1_000_000);
+    try {
+      const { sender, receiver, downloads } = await pair({ receiverChromium, receiverSpawn: disk.spawn });
+      const growth = residentGrowth(instanceProcesses(receiver.host.process.pid!, receiverChromium));
+      await send(sender, [source]);
+      await acceptOffer(receiver, /slow\.bin from Sam/);
+      const sent = transferItem(sender, /slow\.bin to Rin/).getByRole('progressbar');
+      await expect.poll(async () => Number(await sent.getAttribute('value')), { timeout: 60_000 }).toBeGreaterThan(0);
+      // Long enough for the network to have brought the whole file several times over the disk's pace.
+      const part = join(downloads, 'slow.bin.part');
+      let ahead = 0;
+      for (let second = 0; second < 25; second++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        // What the sender has sent and the receiver's part file does not hold yet waits in memory.
+        ahead = Math.max(ahead, Number(await sent.getAttribute('value')) - (existsSync(part) ? statSync(part).size : 0));
+      }
+      const { host, renderer } = growth.stop();
+      const sentSoFar = Number(await sent.getAttribute('value'));
+      console.log(
+        `slow disk: after 25 s the sender had sent ${(sentSoFar / MiB).toFixed(1)} MiB, at most ${(ahead / MiB).toFixed(1)} MiB ahead of the part file; ` +
+          `receiver grew by ${host.growth.toFixed(1)} MiB (host) and ${renderer.growth.toFixed(1)} MiB (renderer); the disk took ${(disk.written() / MiB).toFixed(1)} MiB`,
+      );
+      expect(disk.written()).toBeGreaterThan(0);
+      expect(sentSoFar).toBeLessThan(size);
+      // The receiver's window, and a little for the progress the sender shows being a moment old.
+      expect(ahead).toBeLessThanOrEqual(RECEIVE_WINDOW_BYTES + 8 * MiB);
+      expect(host.growth).toBeLessThan(100);
+      expect(renderer.growth).toBeLessThan(100);
+
+      // The disk recovers: the transfer speeds up and completes, verified.
+      disk.limit(0);
+      await transferItem(receiver, /slow\.bin from Sam/).getByText('Done').waitFor({ timeout: 180_000 });
+      await transferItem(sender, /slow\.bin to Rin/).getByText('Done').waitFor();
+      expect(await sha256OfFile(join(downloads, 'slow.bin'))).toBe(sha256);
+    } finally {
+      await closeAll();
+      disk.remove();
+    }
   });
 
   it('resumes after the receiver is killed mid-transfer and restarted, re-sending under 10 % of the file', { timeout: 240_000 }, async () => {

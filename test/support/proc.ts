@@ -89,3 +89,46 @@ export function treeUsage(root: number): Usage {
   }
   return { cpu, rssMiB: rss / 1024 };
 }
+
+/** Resident memory of one process now, KiB (0 once it is gone). */
+export function residentKiB(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * An instance's host (the node process itself, not the npm and shell processes that started it) and
+ * its page's renderer (the largest renderer of its Chromium, extensions aside).
+ */
+export function instanceProcesses(hostRoot: number, userDataDir: string): { host: number; renderer: number } {
+  const host = processTree(hostRoot).find((pid) => /^(\S*\/)?node (-\S+ )*\S*out\/host\/index\.js/.test(commandLine(pid)));
+  const renderers = processTree(chromiumPid(userDataDir)).filter((pid) => {
+    const args = commandLine(pid);
+    return args.includes('--type=renderer') && !args.includes('--extension-process');
+  });
+  const renderer = renderers.map((pid) => ({ pid, rss: residentKiB(pid) })).sort((x, y) => y.rss - x.rss)[0]?.pid;
+  if (host === undefined || renderer === undefined) throw new Error(`no host node process under ${hostRoot} or no renderer of ${userDataDir}`);
+  return { host, renderer };
+}
+
+/**
+ * Samples the resident memory of some processes every 250 ms; `stop` gives each one's figure at the
+ * start and its peak growth over it, MiB.
+ */
+export function residentGrowth<Name extends string>(pids: Record<Name, number>): { stop(): Record<Name, { before: number; growth: number }> } {
+  const names = Object.keys(pids) as Name[];
+  const base = Object.fromEntries(names.map((name) => [name, residentKiB(pids[name])])) as Record<Name, number>;
+  const peak = { ...base };
+  const sample = () => names.forEach((name) => (peak[name] = Math.max(peak[name], residentKiB(pids[name]))));
+  const timer = setInterval(sample, 250);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return Object.fromEntries(names.map((name) => [name, { before: base[name] / 1024, growth: (peak[name] - base[name]) / 1024 }])) as Record<Name, { before: number; growth: number }>;
+    },
+  };
+}

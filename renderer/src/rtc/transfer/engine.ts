@@ -35,7 +35,7 @@ const HIGH_WATER = 4 * 1024 * 1024;
 const LOW_WATER = 1024 * 1024;
 const PROGRESS_MS = 250;
 /** The receiver's window: what may be sent and not yet written by main (file-accept `window`). */
-export const RECEIVE_WINDOW_BYTES = 64 * 1024 * 1024;
+export const RECEIVE_WINDOW_BYTES = 32 * 1024 * 1024;
 /** The receiver reports what main wrote (file-written) each time this much more was written. */
 export const WRITTEN_REPORT_BYTES = 4 * 1024 * 1024;
 /** How long the receiver waits for the sender's offer after asking for a retry (the sender hashes first). */
@@ -409,11 +409,13 @@ export class TransferEngine {
    */
   private write(state: Receiving, file: number, offset: number, data: Uint8Array): void {
     state.inflight[file]!++;
+    // Only the length is kept: the bytes are main's once handed over (the bridge has copied them).
+    const { length } = data;
     void this.api.writeChunk({ id: state.id, file, offset, data }).then(
       () => {
         if (state.stopped) return;
         state.inflight[file]!--;
-        this.wrote(state, data.length);
+        this.wrote(state, length);
         if (state.inflight[file] === 0 && state.order[file]!.next >= state.sizes[file]!) void this.finish(state, file);
       },
       (error: unknown) => this.fail(state, error),
