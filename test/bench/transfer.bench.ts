@@ -33,6 +33,8 @@ const GiB = 1024 ** 3;
 const size = Number(process.env.LANLINE_BENCH_GIB ?? 1) * GiB;
 const rounds = Math.max(1, Number(process.env.LANLINE_BENCH_ROUNDS ?? 3));
 const MB = 1e6;
+/** A figure printed in a column: one decimal, seven wide. */
+const figure = (value: number) => value.toFixed(1).padStart(7);
 
 const running: Instance[] = [];
 /** Folders of gigabytes (sources, downloads): removed once the instances are gone. */
@@ -212,18 +214,17 @@ describe('file transfer benchmark', () => {
       const appDetached = size / MB / detached.seconds;
       results.push({ raw1, raw4, app: appDetached, ratio: appDetached / Math.max(raw1, raw4) });
     }
-    const mbs = (value: number) => value.toFixed(1).padStart(7);
     const ratios = results.map((result) => result.ratio).sort((x, y) => x - y);
     const medianRatio = ratios[(ratios.length - 1) >> 1]! / 2 + ratios[ratios.length >> 1]! / 2;
     const bestRaw = Math.max(...results.map((result) => Math.max(result.raw1, result.raw4)));
     console.log(
       [
         `transfer of ${size / GiB} GiB between two instances on loopback`,
-        `  Lanline with Playwright watching the pages   ${mbs(app)} MB/s   ${(app / bestRaw).toFixed(2)} x the best raw below`,
+        `  Lanline with Playwright watching the pages   ${figure(app)} MB/s   ${(app / bestRaw).toFixed(2)} x the best raw below`,
         `  round   raw 1 channel   raw 4 channels   Lanline (no DevTools client)   ratio to the better raw`,
         ...results.map(
           (result, index) =>
-            `  ${String(index + 1).padStart(5)}   ${mbs(result.raw1)} MB/s    ${mbs(result.raw4)} MB/s     ${mbs(result.app)} MB/s                  ${result.ratio.toFixed(2)} x`,
+            `  ${String(index + 1).padStart(5)}   ${figure(result.raw1)} MB/s    ${figure(result.raw4)} MB/s     ${figure(result.app)} MB/s                  ${result.ratio.toFixed(2)} x`,
         ),
         `  median ratio ${medianRatio.toFixed(2)} x (goal >= 0.9); rounds from ${ratios[0]!.toFixed(2)} x to ${ratios.at(-1)!.toFixed(2)} x`,
       ].join('\n'),
@@ -239,12 +240,11 @@ describe('file transfer benchmark', () => {
     } finally {
       grew = growth.stop();
     }
-    const mib = (value: number) => value.toFixed(1).padStart(7);
     console.log(
       [
         `receiver memory during a ${(2 * size) / GiB} GiB transfer (resident, peak growth; goal < 100 MiB each)`,
-        `  renderer  ${mib(grew.renderer.before)} MiB before, +${mib(grew.renderer.growth)} MiB`,
-        `  host      ${mib(grew.host.before)} MiB before, +${mib(grew.host.growth)} MiB`,
+        `  renderer  ${figure(grew.renderer.before)} MiB before, +${figure(grew.renderer.growth)} MiB`,
+        `  host      ${figure(grew.host.before)} MiB before, +${figure(grew.host.growth)} MiB`,
       ].join('\n'),
     );
     expect(grew.host.before).toBeGreaterThan(0);
