@@ -213,7 +213,7 @@ describe('file transfers between two instances', () => {
       expect(await sha256OfFile(join(downloads, 'slow.bin'))).toBe(sha256);
     } finally {
       await closeAll();
-      disk.remove();
+      await disk.remove();
     }
   });
 

@@ -61,13 +61,16 @@ export class SlowDisk {
   readonly spawn = (command: string, args: string[], options: SpawnOptions): ChildProcess =>
     nodeSpawn('sh', ['-c', `echo $$ > ${join(this.cgroup, 'cgroup.procs')} && exec "$0" "$@"`, command, ...args], options);
 
-  /** Removes the cgroup once its processes are gone. */
-  remove(): void {
+  /** Lifts the limit and removes the cgroup once its processes have ended (waits up to 10 s for them). */
+  async remove(): Promise<void> {
     this.limit(0);
+    for (let waited = 0; waited < 10_000 && readFileSync(join(this.cgroup, 'cgroup.procs'), 'utf8').trim() !== ''; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     try {
       rmdirSync(this.cgroup);
-    } catch {
-      // still in use by a process that is ending; the kernel keeps an empty cgroup harmlessly
+    } catch (error) {
+      console.warn(`could not remove ${this.cgroup}: ${(error as Error).message}`);
     }
   }
 }
