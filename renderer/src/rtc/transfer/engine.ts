@@ -54,7 +54,7 @@ interface Sending {
   /** Chunk bytes sent since the accept, and what the receiver last said main wrote of them. */
   sent: number;
   written: number;
-  /** Wakes a pump waiting for the window to open (file-written, stop, link closed). */
+  /** Wakes a pump waiting for room (file-written, stop); the channels' events wake it too. */
   wake: (() => void) | null;
 }
 
@@ -281,9 +281,8 @@ export class TransferEngine {
           fill();
           for (let at = 0; at < batch.length; at += CHUNK_BYTES) {
             const data = batch.subarray(at, at + CHUNK_BYTES);
-            await this.windowOpen(sending, data.length);
-            const channel = await this.writable(link, round++);
-            if (sending.stopped) return;
+            const channel = await this.writable(sending, round++, data.length);
+            if (!channel) return;
             channel.send(encodeChunk(handle, file, offset, data, message));
             offset += data.length;
             sending.sent += data.length;
@@ -314,37 +313,33 @@ export class TransferEngine {
     }
   }
 
-  /** Returns once the receiver's window has room for `bytes` more (at once when it gave no window). */
-  private async windowOpen(sending: Sending, bytes: number): Promise<void> {
-    while (sending.window !== null && sending.sent + bytes - sending.written > sending.window && !sending.stopped) {
-      if (!sending.link.isOpen) throw new Error('The data connection closed.');
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          sending.wake = null;
-          sending.link.control.removeEventListener('close', done);
-          resolve();
-        };
-        sending.wake = done;
-        sending.link.control.addEventListener('close', done);
-      });
-    }
-  }
-
-  /** A bulk channel with room, starting the search at `round`; waits for bufferedamountlow when none has. */
-  private async writable(link: DataLink, round: number): Promise<RTCDataChannel> {
+  /**
+   * A bulk channel with room for the next chunk of `bytes`, starting the search at `round`, once the
+   * receiver's window (when it gave one) has room for them too; null once the sending stopped. Waits
+   * for whichever comes first: bufferedamountlow, file-written, stop, the link closing.
+   */
+  private async writable(sending: Sending, round: number, bytes: number): Promise<RTCDataChannel | null> {
+    const { link } = sending;
     const channels = link.bulk;
     for (;;) {
-      for (let i = 0; i < channels.length; i++) {
-        const channel = channels[(round + i) % channels.length]!;
-        if (channel.readyState !== 'open') throw new Error('The data connection closed.');
-        if (channel.bufferedAmount < HIGH_WATER) return channel;
+      if (sending.stopped) return null;
+      if (sending.window === null || sending.sent + bytes - sending.written <= sending.window) {
+        for (let i = 0; i < channels.length; i++) {
+          const channel = channels[(round + i) % channels.length]!;
+          if (channel.readyState !== 'open') throw new Error('The data connection closed.');
+          if (channel.bufferedAmount < HIGH_WATER) return channel;
+        }
+      } else if (!link.isOpen) {
+        throw new Error('The data connection closed.');
       }
       await new Promise<void>((resolve) => {
         const done = () => {
+          sending.wake = null;
           channels.forEach((channel) => channel.removeEventListener('bufferedamountlow', done));
           link.control.removeEventListener('close', done);
           resolve();
         };
+        sending.wake = done;
         channels.forEach((channel) => channel.addEventListener('bufferedamountlow', done));
         link.control.addEventListener('close', done);
       });
