@@ -13,7 +13,7 @@
 import { z } from 'zod';
 
 /** Major.minor of the LAN and bridge protocols; see docs/protocol.md. */
-export const PROTOCOL_VERSION = '1.0';
+export const PROTOCOL_VERSION = '2.0';
 
 export const Language = z.enum(['en', 'ko']);
 export const Theme = z.enum(['system', 'light', 'dark']);
@@ -212,10 +212,12 @@ export const TrustWarning = z.object({
   /**
    * fingerprint-mismatch: the pinned fingerprint and the one offered differ; id-mismatch: the claimed
    * id is not derived from the fingerprint; rotated-unconfirmed: a new id says it replaces a peer we
-   * know (its certificate was renewed while we were away), which nothing could confirm.
+   * know (its certificate was renewed while we were away), which nothing could confirm;
+   * identity-changed: a peer pinned under protocol 1 (previousId) now has a device identity (peerId)
+   * that nothing pinned; shown once, the user verifies it again.
    */
-  reason: z.enum(['fingerprint-mismatch', 'id-mismatch', 'rotated-unconfirmed']),
-  /** For rotated-unconfirmed: the id it says it replaces. */
+  reason: z.enum(['fingerprint-mismatch', 'id-mismatch', 'rotated-unconfirmed', 'identity-changed']),
+  /** For rotated-unconfirmed and identity-changed: the id it had before. */
   previousId: PeerId.optional(),
   expected: Fingerprint.nullable(),
   received: Fingerprint,

@@ -13,6 +13,7 @@ import { TurnSecrets, type SecretCodec } from './calls/secrets.js';
 import { DeviceRegistry } from './devices/registry.js';
 import { LanlineError } from './errors.js';
 import { EventHub } from './events.js';
+import { loadDevice } from './identity/device.js';
 import { Identity } from './identity/identity.js';
 import { Peers, type PeersOptions } from './lan/peers.js';
 import type { Log } from './log.js';
@@ -44,7 +45,7 @@ export interface CoreDeps {
    */
   openExternal?: (url: string) => Promise<void>;
   /**
-   * Electron: seals secrets (TURN credentials) with safeStorage. Without it (the host) they are kept
+   * Electron: seals secrets (TURN credentials, the device key) with safeStorage. Without it (the host) they are kept
    * plain in a 0600 file.
    */
   secretCodec?: SecretCodec;
@@ -74,9 +75,10 @@ export function createCore(deps: CoreDeps): Core {
   const clock = deps.clock ?? Date.now;
   const events = new EventHub();
   const settings = new Settings(deps.openStore('settings'), defaultSettings(deps.settingsDefaults), deps.log, events);
-  const identity = new Identity(deps.openStore('identity'), () => settings.get().displayName, clock, deps.log, events);
+  const device = loadDevice(deps.openStore('device'), deps.log, deps.secretCodec, clock);
+  const identity = new Identity(deps.openStore('identity'), () => settings.get().displayName, clock, deps.log, events, device);
   const trust = new TrustStore(deps.openStore('trust'), clock, deps.log);
-  const peers = new Peers({ settings, identity, trust, store: deps.openStore('peers'), events, log: deps.log, clock, ...deps.lan });
+  const peers = new Peers({ settings, identity, trust, device, store: deps.openStore('peers'), events, log: deps.log, clock, ...deps.lan });
   const transfers = new Transfers({ store: deps.openStore('transfers'), settings, trust, events, log: deps.log, clock, snippetDir: deps.snippetDir, ...deps.files });
   const info = appInfo(deps.info);
   const calls = new CallLog(deps.openStore('calls'), deps.log, events);
@@ -201,6 +203,7 @@ export function createCore(deps: CoreDeps): Core {
     async close() {
       await transfers.close();
       await peers.stop();
+      trust.flush();
       deps.log.info('core closed');
     },
   };

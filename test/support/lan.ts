@@ -1,6 +1,13 @@
-/** Shared pieces of the LAN identity and signaling tests: real-looking fingerprints, event queues. */
+/** Shared pieces of the LAN identity and signaling tests: real-looking fingerprints, device certificates, event queues. */
 import { randomBytes } from 'node:crypto';
 import type { Fingerprint } from '../../electron/contract.js';
+import { createDeviceCertificate, credentialsFrom, type DeviceCredentials } from '../../electron/core/identity/device.js';
+
+/** A fresh device key and certificate, as a Lanline install makes on first start. */
+export function newDevice(): DeviceCredentials {
+  const { key, cert } = createDeviceCertificate();
+  return credentialsFrom(key, cert);
+}
 
 /** A fingerprint in the exact form Chromium puts in SDP, from 32 random bytes. */
 export function randomFingerprint(): Fingerprint {

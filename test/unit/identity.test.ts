@@ -5,20 +5,20 @@ import { describe, expect, it } from 'vitest';
 import type { IdentitySummary } from '../../electron/contract.js';
 import { EventHub } from '../../electron/core/events.js';
 import { Identity, ROTATE_BEFORE_EXPIRY } from '../../electron/core/identity/identity.js';
-import { peerIdFromFingerprint } from '../../electron/core/identity/peer-id.js';
 import { memoryLog } from '../../electron/core/log.js';
 import { JsonFileStore } from '../../electron/core/storage.js';
-import { randomFingerprint } from '../support/lan.js';
+import { newDevice, randomFingerprint } from '../support/lan.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const START = Date.UTC(2026, 0, 15);
+const device = newDevice();
 
 function open(dir: string, now = { value: START }) {
   const log = memoryLog();
   const events = new EventHub();
   const changes: IdentitySummary[] = [];
   events.on('identityChanged', (summary) => changes.push(summary));
-  const identity = new Identity(new JsonFileStore(join(dir, 'identity.json'), log), () => 'Alice', () => now.value, log, events);
+  const identity = new Identity(new JsonFileStore(join(dir, 'identity.json'), log), () => 'Alice', () => now.value, log, events, device);
   return { identity, log, changes, now };
 }
 
@@ -34,13 +34,13 @@ describe('Identity', () => {
     expect(identity.rotationDue()).toBe(true);
   });
 
-  it('derives the peer id from a registered certificate, announces it and plans rotation a month before expiry', () => {
+  it('gives the device certificate\'s peer id once a WebRTC certificate is registered, announces it and plans rotation a month before expiry', () => {
     const { identity, changes } = open(freshDir());
     const record = certificate();
     const summary = identity.register(record);
     expect(summary).toEqual({
       displayName: 'Alice',
-      peerId: peerIdFromFingerprint(record.fingerprint),
+      peerId: device.peerId,
       fingerprint: record.fingerprint,
       createdAt: record.createdAt,
       expiresAt: record.expiresAt,
@@ -88,7 +88,7 @@ describe('Identity', () => {
     expect(identity.rotationDue()).toBe(true);
   });
 
-  it('keeps the replaced certificate as previous after a rotation, across a restart', () => {
+  it('keeps the peer id and the replaced certificate as previous after a rotation, across a restart', () => {
     const dir = freshDir();
     const now = { value: START };
     const { identity, changes } = open(dir, now);
@@ -98,7 +98,8 @@ describe('Identity', () => {
     const second = certificate(now.value);
     const summary = identity.register(second);
     expect(summary.fingerprint).toBe(second.fingerprint);
-    expect(identity.previous()).toEqual({ peerId: peerIdFromFingerprint(first.fingerprint), fingerprint: first.fingerprint, replacedAt: now.value });
+    expect(summary.peerId).toBe(device.peerId);
+    expect(identity.previous()).toEqual({ fingerprint: first.fingerprint, replacedAt: now.value });
     expect(changes.map((change) => change.fingerprint)).toEqual([first.fingerprint, second.fingerprint]);
     const reopened = open(dir, now).identity;
     expect(reopened.current()?.fingerprint).toBe(second.fingerprint);

@@ -33,17 +33,17 @@ describe('LAN messages', () => {
   });
 
   it('accepts a newer minor version and ignores unknown fields', () => {
-    const result = parseLanMessage(JSON.stringify({ ...hello, v: '1.7', avatar: 'x' }));
-    expect(result).toEqual({ ok: true, message: { ...hello, v: '1.7' } });
+    const result = parseLanMessage(JSON.stringify({ ...hello, v: '2.7', avatar: 'x' }));
+    expect(result).toEqual({ ok: true, message: { ...hello, v: '2.7' } });
   });
 
   it('answers another major version with a version error that says what to do', () => {
-    const result = rejected(JSON.stringify({ ...hello, v: '2.0', fingerprint: undefined, identity: {} }));
-    expect(result).toEqual({ ok: false, code: 'version', error: 'This peer speaks Lanline protocol 2.0, we speak 1.x; update Lanline on the older side to connect.' });
-    expect(isCompatibleVersion('1.0')).toBe(true);
-    expect(isCompatibleVersion('1.12')).toBe(true);
-    expect(isCompatibleVersion('0.9')).toBe(false);
-    expect(isCompatibleVersion('2.0')).toBe(false);
+    const result = rejected(JSON.stringify({ ...hello, v: '1.0', fingerprint: undefined, identity: {} }));
+    expect(result).toEqual({ ok: false, code: 'version', error: 'This peer speaks Lanline protocol 1.0, we speak 2.x; update Lanline on the older side to connect.' });
+    expect(isCompatibleVersion('2.0')).toBe(true);
+    expect(isCompatibleVersion('2.12')).toBe(true);
+    expect(isCompatibleVersion('1.0')).toBe(false);
+    expect(isCompatibleVersion('3.0')).toBe(false);
     expect(isCompatibleVersion('one')).toBe(false);
   });
 
@@ -55,7 +55,7 @@ describe('LAN messages', () => {
     ['a number', '42', /not a number/],
     ['a string', '"hello"', /not a string/],
     ['no type', '{"session":"call-0001"}', /no "type" field/],
-    ['unknown type', '{"type":"subscribe"}', /"type" must be one of hello, offer, .*; got "subscribe"/],
+    ['unknown type', '{"type":"subscribe"}', /"type" must be one of hello, certificate, offer, .*; got "subscribe"/],
     ['type not a string', '{"type":7}', /"type" must be one of .*got "7"/],
     ['hello without fingerprint', JSON.stringify({ ...hello, fingerprint: undefined }), /invalid hello message: fingerprint/],
     ['hello without id', JSON.stringify({ ...hello, id: undefined }), /invalid hello message: id/],

@@ -2,7 +2,7 @@
  * The peers list over real LAN signaling between two cores on 127.0.0.1 (discovery off: that runs
  * over real multicast in test/lan). Identities are registered as the renderer would register them.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { memoryLog } from '../../electron/core/log.js';
 import { defaultSettings, Settings } from '../../electron/core/settings/settings.js';
 import { JsonFileStore } from '../../electron/core/storage.js';
 import { TrustStore } from '../../electron/core/trust/trust-store.js';
-import { randomFingerprint } from '../support/lan.js';
+import { newDevice, randomFingerprint } from '../support/lan.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const running: Peers[] = [];
@@ -23,21 +23,21 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((peers) => peers.stop()));
 });
 
-function node(name: string, dir = mkdtempSync(join(tmpdir(), 'lanline-peers-'))) {
+function node(name: string, dir = mkdtempSync(join(tmpdir(), 'lanline-peers-')), device = newDevice()) {
   const log = memoryLog();
   const events = new EventHub();
   const store = (file: string) => new JsonFileStore(join(dir, `${file}.json`), log);
   const settings = new Settings(store('settings'), defaultSettings({ displayName: name, language: 'en', downloadDir: dir }), log, events);
-  const identity = new Identity(store('identity'), () => name, Date.now, log, events);
+  const identity = new Identity(store('identity'), () => name, Date.now, log, events, device);
   const trust = new TrustStore(store('trust'), Date.now, log);
-  const peers = new Peers({ settings, identity, trust, store: store('peers'), events, log, port: 0, host: '127.0.0.1', discovery: false });
+  const peers = new Peers({ settings, identity, trust, device, store: store('peers'), events, log, port: 0, host: '127.0.0.1', discovery: false });
   running.push(peers);
   const warnings: TrustWarning[] = [];
   events.on('trustWarning', (warning) => warnings.push(warning));
   const register = async (fingerprint = randomFingerprint()) => {
     identity.register({ fingerprint, createdAt: Date.now(), expiresAt: Date.now() + 365 * DAY });
     await peers.start();
-    return { fingerprint, id: peerIdFromFingerprint(fingerprint) };
+    return { fingerprint, id: device.peerId };
   };
   const until = (check: (list: Peer[]) => boolean) =>
     new Promise<Peer[]>((resolve) => {
@@ -48,7 +48,7 @@ function node(name: string, dir = mkdtempSync(join(tmpdir(), 'lanline-peers-')))
         resolve(list);
       });
     });
-  return { peers, warnings, register, until, dir, events };
+  return { peers, trust, warnings, register, until, dir, events, device };
 }
 
 describe('Peers', () => {
@@ -85,31 +85,38 @@ describe('Peers', () => {
     await expect(ana.peers.addByAddress('not an address!')).rejects.toThrow(/is not an address/);
   });
 
-  it('moves trust to the new id when a peer proves its renewed certificate', async () => {
+  it('keeps the peer id and its trust when a peer renews its WebRTC certificate', async () => {
     const ana = node('Ana');
     const ben = node('Ben');
     await ana.register();
     const old = await ben.register();
     await ana.peers.addByAddress(`127.0.0.1:${ben.peers.status().port}`);
     ana.peers.setTrust(old.id, 'verify');
-    const renewed = randomFingerprint();
-    const moved = ana.peers.acceptRotation(old.id, renewed as never);
-    expect(moved).toMatchObject({ id: peerIdFromFingerprint(renewed), name: 'Ben', trust: 'verified', fingerprint: renewed });
-    expect(ana.peers.list().map((peer) => peer.id)).not.toContain(old.id);
+    const renewed = await ben.register();
+    expect(renewed.id).toBe(old.id);
+    expect(ana.peers.acceptRotation(old.id, renewed.fingerprint as never)).toMatchObject({ id: old.id, name: 'Ben', trust: 'verified', fingerprint: ben.device.fingerprint, connected: true });
+    expect(ana.warnings).toEqual([]);
   });
 
-  it('warns when a new id claims to replace a known peer that never confirmed it', async () => {
+  it('shows a peer pinned under protocol 1 once as "identity changed", and re-pins nothing', async () => {
     const ana = node('Ana');
     const ben = node('Ben');
-    await ana.register();
-    const old = await ben.register();
-    await ana.peers.addByAddress(`127.0.0.1:${ben.peers.status().port}`);
-    // Ben renews while Ana is not told (no data link): his hello now names his previous id.
-    const renewed = await ben.register();
-    await ana.until((list) => list.some((peer) => peer.id === renewed.id && peer.connected));
-    expect(ana.warnings).toContainEqual(expect.objectContaining({ reason: 'rotated-unconfirmed', peerId: renewed.id, previousId: old.id, name: 'Ben' }));
-    // The new id is pinned as any new peer; marking it verified is the user's decision.
-    expect(ana.peers.list().find((peer) => peer.id === renewed.id)?.trust).toBe('pinned');
+    const benRtc = randomFingerprint();
+    const legacyId = peerIdFromFingerprint(benRtc);
+    writeFileSync(join(ana.dir, 'trust.json'), JSON.stringify({ version: 1, peers: { [legacyId]: { fingerprint: benRtc, name: 'Benjamin', firstSeen: 1, verified: true, blocked: false } } }));
+    const again = node('Ana', ana.dir);
+    await again.register();
+    const benId = (await ben.register(benRtc)).id;
+    await again.peers.addByAddress(`127.0.0.1:${ben.peers.status().port}`);
+    expect(again.warnings).toEqual([expect.objectContaining({ reason: 'identity-changed', peerId: benId, previousId: legacyId, name: 'Benjamin', received: ben.device.fingerprint })]);
+    expect(again.peers.list().find((peer) => peer.id === benId)?.trust).not.toBe('verified');
+    expect(again.peers.list().map((peer) => peer.id)).not.toContain(legacyId);
+    // Shown once: meeting Ben again says nothing more.
+    await ben.peers.stop();
+    const benAgain = node('Ben', ben.dir, ben.device);
+    await benAgain.register(benRtc);
+    await again.peers.addByAddress(`127.0.0.1:${benAgain.peers.status().port}`);
+    expect(again.warnings).toHaveLength(1);
   });
 
   it('keeps peers it met listed, offline, after a restart', async () => {
@@ -119,7 +126,8 @@ describe('Peers', () => {
     const benId = (await ben.register()).id;
     await ana.peers.addByAddress(`127.0.0.1:${ben.peers.status().port}`);
     await ana.peers.stop();
-    const again = node('Ana', ana.dir);
+    ana.trust.flush();
+    const again = node('Ana', ana.dir, ana.device);
     const list = again.peers.list();
     expect(list).toContainEqual(expect.objectContaining({ id: benId, name: 'Ben', online: false, trust: 'pinned' }));
   });

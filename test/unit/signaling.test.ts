@@ -1,22 +1,24 @@
 /**
- * LanSignaling over real sockets on 127.0.0.1: two (or three) instances with their own trust stores,
- * and raw `ws` clients playing misbehaving peers. Tests wait for events, never for fixed delays.
+ * LanSignaling over real TLS sockets on 127.0.0.1: two (or three) instances with their own device
+ * certificates and trust stores, and raw `ws` clients (with a device certificate of their own, or
+ * none) playing misbehaving peers. Tests wait for events, never for fixed delays.
  */
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
-import { PROTOCOL_VERSION, type PeerId, type SignalMessage, type TrustWarning } from '../../electron/contract.js';
-import { peerIdFromFingerprint } from '../../electron/core/identity/peer-id.js';
+import { PROTOCOL_VERSION, type Fingerprint, type PeerId, type SignalMessage, type TrustWarning } from '../../electron/contract.js';
 import type { Hello, LanMessage } from '../../electron/core/lan/messages.js';
 import { LanSignaling, SIGNALING_PATH, type Direction, type LanSelf, type LanSignalingOptions } from '../../electron/core/lan/signaling.js';
 import { memoryLog } from '../../electron/core/log.js';
 import { JsonFileStore } from '../../electron/core/storage.js';
 import { TrustStore } from '../../electron/core/trust/trust-store.js';
-import { Inbox, randomFingerprint, sdpWith } from '../support/lan.js';
+import type { DeviceCredentials } from '../../electron/core/identity/device.js';
+import { Inbox, newDevice, randomFingerprint, sdpWith } from '../support/lan.js';
 
 const HOST = '127.0.0.1';
 const running: LanSignaling[] = [];
@@ -27,24 +29,24 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((signaling) => signaling.stop()));
 });
 
-type Extra = Partial<Pick<LanSignalingOptions, 'clock' | 'pingIntervalMs' | 'helloTimeoutMs' | 'port'>> & { self?: LanSelf };
+type Extra = Partial<Pick<LanSignalingOptions, 'clock' | 'pingIntervalMs' | 'helloTimeoutMs' | 'port'>> & { self?: LanSelf; device?: DeviceCredentials };
 
 async function startPeer(name: string, extra: Extra = {}) {
   const log = memoryLog();
   const trust = new TrustStore(new JsonFileStore(join(mkdtempSync(join(tmpdir(), 'lanline-signaling-')), 'trust.json'), log), Date.now, log);
-  const fingerprint = randomFingerprint();
-  const self: LanSelf = extra.self ?? { id: peerIdFromFingerprint(fingerprint), name, fingerprint };
+  const device = extra.device ?? newDevice();
+  const self: LanSelf = extra.self ?? { id: device.peerId, name, fingerprint: randomFingerprint() };
   const warnings = new Inbox<TrustWarning>();
   const peers = new Inbox<{ peerId: PeerId; hello: Hello; address: string; direction: Direction }>();
   const gone = new Inbox<PeerId>();
   const signals = new Inbox<{ peerId: PeerId; message: SignalMessage }>();
-  const signaling = new LanSignaling({ host: HOST, ...extra, port: extra.port ?? 0, self: () => self, trust, log, onWarning: warnings.push });
+  const signaling = new LanSignaling({ host: HOST, ...extra, port: extra.port ?? 0, self: () => self, device, trust, log, onWarning: warnings.push });
   signaling.on('peer', (peerId, hello, address, direction) => peers.push({ peerId, hello, address, direction }));
   signaling.on('peer-gone', gone.push);
   signaling.on('signal', (peerId, message) => signals.push({ peerId, message }));
   running.push(signaling);
   const port = await signaling.start();
-  return { name, signaling, trust, self, log, warnings, peers, gone, signals, port };
+  return { name, signaling, trust, self, device, log, warnings, peers, gone, signals, port };
 }
 type TestPeer = Awaited<ReturnType<typeof startPeer>>;
 
@@ -66,19 +68,23 @@ async function stillServes(a: TestPeer, b: TestPeer): Promise<void> {
   expect(await b.signals.next()).toEqual({ peerId: a.self.id, message: offer });
 }
 
-/** A raw `ws` client on a peer's signaling port: sees every message and the close code. */
-async function rawClient(port: number, options: ClientOptions = {}) {
-  const ws = new WebSocket(`ws://${HOST}:${port}${SIGNALING_PATH}`, options);
+/**
+ * A raw `ws` client over TLS on a peer's signaling port, holding its own device certificate: sees
+ * every message and the close code. `hello(name)` is a correct hello for that certificate.
+ */
+async function rawClient(port: number, options: ClientOptions = {}, device: DeviceCredentials = newDevice()) {
+  const ws = new WebSocket(`wss://${HOST}:${port}${SIGNALING_PATH}`, { key: device.key, cert: device.cert, rejectUnauthorized: false, ...options });
   sockets.push(ws);
   const messages = new Inbox<LanMessage>();
   ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as LanMessage));
   ws.on('error', () => {});
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   await once(ws, 'open');
-  return { ws, messages, closed, send: (message: unknown) => ws.send(typeof message === 'string' ? message : JSON.stringify(message)) };
+  const hello = (name: string, rtc = randomFingerprint()) => helloOf(name, rtc, device.peerId);
+  return { ws, device, hello, messages, closed, send: (message: unknown) => ws.send(typeof message === 'string' ? message : JSON.stringify(message)) };
 }
 
-function helloOf(name: string, fingerprint = randomFingerprint(), id: PeerId = peerIdFromFingerprint(fingerprint)): Hello {
+function helloOf(name: string, fingerprint: Fingerprint, id: PeerId): Hello {
   return { type: 'hello', v: PROTOCOL_VERSION, id, name, fingerprint, port: 0 };
 }
 
@@ -99,8 +105,8 @@ describe('LanSignaling', { timeout: 30_000 }, () => {
     const atBob = await bob.peers.next();
     expect(atAlice).toMatchObject({ peerId: bob.self.id, direction: 'outgoing', address: HOST, hello: { name: 'Bob', fingerprint: bob.self.fingerprint, port: bob.port, v: PROTOCOL_VERSION } });
     expect(atBob).toMatchObject({ peerId: alice.self.id, direction: 'incoming', address: HOST, hello: { name: 'Alice', fingerprint: alice.self.fingerprint, port: alice.port } });
-    expect(alice.trust.get(bob.self.id)).toMatchObject({ fingerprint: bob.self.fingerprint, name: 'Bob', verified: false, blocked: false });
-    expect(bob.trust.get(alice.self.id)).toMatchObject({ fingerprint: alice.self.fingerprint, name: 'Alice' });
+    expect(alice.trust.get(bob.self.id)).toMatchObject({ fingerprint: bob.device.fingerprint, name: 'Bob', verified: false, blocked: false });
+    expect(bob.trust.get(alice.self.id)).toMatchObject({ fingerprint: alice.device.fingerprint, name: 'Alice' });
     expect(alice.trust.state(bob.self.id)).toBe('pinned');
     expect(alice.signaling.isConnected(bob.self.id)).toBe(true);
     expect(bob.signaling.isConnected(alice.self.id)).toBe(true);
@@ -145,29 +151,59 @@ describe('LanSignaling', { timeout: 30_000 }, () => {
     expect(bob.signaling.isConnected(alice.self.id)).toBe(true);
   });
 
-  it('refuses an impostor whose id is not derived from its certificate, with an id-mismatch warning', async () => {
-    const bob = await startPeer('Bob');
-    const claimed = randomFingerprint();
-    const presented = randomFingerprint();
-    const impostor = await rawClient(bob.port);
-    impostor.send(helloOf('Mallory', presented, peerIdFromFingerprint(claimed)));
-    expect(await impostor.messages.next()).toMatchObject({ type: 'error', code: 'identity', message: expect.stringMatching(/not derived from your certificate/) });
-    expect((await impostor.closed).code).toBe(1008);
-    expect(await bob.warnings.next()).toMatchObject({ peerId: peerIdFromFingerprint(claimed), name: 'Mallory', reason: 'id-mismatch', expected: claimed, received: presented });
-    expect(bob.trust.all()).toEqual([]);
-    expect(bob.peers.all).toEqual([]);
-  });
-
-  it('refuses a known id presenting another certificate, with a fingerprint-mismatch warning', async () => {
+  it('refuses an impostor holding only public data (a pinned id and its WebRTC fingerprint), and the real connection stays', async () => {
     const alice = await startPeer('Alice');
     const bob = await startPeer('Bob');
     await connect(alice, bob);
-    const forged = randomFingerprint();
-    const mallory = await startPeer('Mallory', { self: { id: alice.self.id, name: 'Alice', fingerprint: forged } });
-    await expect(mallory.signaling.connect(HOST, bob.port)).rejects.toMatchObject({ code: 'forbidden', message: expect.stringMatching(/refused the connection: Your certificate is not the one this peer pinned/) });
-    expect(await bob.warnings.next()).toMatchObject({ peerId: alice.self.id, name: 'Alice', reason: 'fingerprint-mismatch', expected: alice.self.fingerprint, received: forged });
-    expect(bob.trust.get(alice.self.id)?.fingerprint).toBe(alice.self.fingerprint);
+    const impostor = await rawClient(bob.port);
+    impostor.send(helloOf('Alice', alice.self.fingerprint, alice.self.id));
+    expect(await impostor.messages.next()).toMatchObject({ type: 'error', code: 'identity', message: expect.stringMatching(/not the one of the certificate you hold/) });
+    expect((await impostor.closed).code).toBe(1008);
+    // Nothing it said reached Bob as Alice, and Alice's connection was never displaced.
+    impostor.send({ type: 'bye', session: 'session-9999' });
+    expect(bob.signals.all).toEqual([]);
+    expect(bob.trust.get(alice.self.id)?.fingerprint).toBe(alice.device.fingerprint);
+    expect(bob.gone.all).toEqual([]);
+    expect(bob.peers.all).toHaveLength(1);
     await stillServes(alice, bob);
+  });
+
+  it('refuses a LanSignaling that claims a known id without its key, both ways', async () => {
+    const alice = await startPeer('Alice');
+    const bob = await startPeer('Bob');
+    await connect(alice, bob);
+    const mallory = await startPeer('Mallory', { self: { id: alice.self.id, name: 'Alice', fingerprint: alice.self.fingerprint } });
+    await expect(mallory.signaling.connect(HOST, bob.port)).rejects.toMatchObject({ code: 'forbidden', message: expect.stringMatching(/refused the connection: Your peer id is not the one of the certificate/) });
+    // Bob dialling the impostor's port (as a forged mDNS record would make it) does not take it for Alice either.
+    await expect(bob.signaling.connect(HOST, mallory.port)).rejects.toMatchObject({ code: 'forbidden', message: expect.stringMatching(/does not belong to the certificate it holds/) });
+    expect(bob.warnings.all).toEqual([]);
+    expect(bob.gone.all).toEqual([]);
+    await stillServes(alice, bob);
+  });
+
+  it('refuses a client without a certificate (401)', async () => {
+    const bob = await startPeer('Bob');
+    const bare = new WebSocket(`wss://${HOST}:${bob.port}${SIGNALING_PATH}`, { rejectUnauthorized: false });
+    sockets.push(bare);
+    bare.on('error', () => {});
+    const [, response] = (await once(bare, 'unexpected-response')) as [unknown, { statusCode: number }];
+    expect(response.statusCode).toBe(401);
+    expect(bob.peers.all).toEqual([]);
+  });
+
+  it('takes a new WebRTC certificate only when announced on the authenticated connection', async () => {
+    const alice = await startPeer('Alice');
+    const bob = await startPeer('Bob');
+    await connect(alice, bob);
+    const old = alice.self.fingerprint;
+    alice.self.fingerprint = randomFingerprint();
+    // Before the announcement Bob still expects the old one.
+    alice.signaling.send(bob.self.id, offerFrom(alice));
+    expect(await bob.warnings.next()).toMatchObject({ reason: 'fingerprint-mismatch', expected: old, received: alice.self.fingerprint });
+    alice.signaling.announceCertificate();
+    await stillServes(alice, bob);
+    alice.signaling.send(bob.self.id, offerFrom(alice, old));
+    expect(await bob.warnings.next()).toMatchObject({ reason: 'fingerprint-mismatch', expected: alice.self.fingerprint, received: old });
   });
 
   it('refuses a blocked peer without raising a warning', async () => {
@@ -186,7 +222,7 @@ describe('LanSignaling', { timeout: 30_000 }, () => {
     const client = await rawClient(bob.port);
     client.send({ type: 'bye', session: session() });
     expect(await client.messages.next()).toMatchObject({ type: 'error', code: 'invalid', message: 'a bye message before hello; say hello first' });
-    const hello = helloOf('Carol');
+    const hello = client.hello('Carol');
     client.send(hello);
     expect(await client.messages.next()).toMatchObject({ type: 'hello', id: bob.self.id, fingerprint: bob.self.fingerprint, name: 'Bob', port: bob.port });
     expect((await bob.peers.next()).peerId).toBe(hello.id);
@@ -203,7 +239,7 @@ describe('LanSignaling', { timeout: 30_000 }, () => {
     expect(await vandal.messages.next()).toEqual({ type: 'error', code: 'invalid', message: 'the message is not JSON' });
     vandal.send('[]');
     expect(await vandal.messages.next()).toMatchObject({ message: 'the message must be a JSON object, not an array' });
-    vandal.send({ type: 'hello', v: '1.0', id: 'nope' });
+    vandal.send({ type: 'hello', v: PROTOCOL_VERSION, id: 'nope' });
     expect(await vandal.messages.next()).toMatchObject({ message: expect.stringMatching(/^invalid hello message: id: must be a Lanline peer id/) });
     vandal.ws.send(Buffer.from([1, 2, 3]));
     expect(await vandal.messages.next()).toMatchObject({ message: 'binary messages are not part of the Lanline protocol' });
@@ -234,7 +270,7 @@ describe('LanSignaling', { timeout: 30_000 }, () => {
     const bob = await startPeer('Bob', { clock: () => now.value });
     await connect(alice, bob);
     const flooder = await rawClient(bob.port);
-    const hello = helloOf('Flood');
+    const hello = flooder.hello('Flood');
     flooder.send(hello);
     expect(await flooder.messages.next()).toMatchObject({ type: 'hello' });
     for (let i = 0; i < 1000; i += 1) flooder.send({ type: 'bye', session: 'flood-0000' });
@@ -252,16 +288,16 @@ describe('LanSignaling', { timeout: 30_000 }, () => {
     await stillServes(alice, bob);
   });
 
-  it('answers a hello of protocol 2.0 with a version error and closes', async () => {
+  it('answers a hello of protocol 3.0 with a version error and closes', async () => {
     const alice = await startPeer('Alice');
     const bob = await startPeer('Bob');
     await connect(alice, bob);
     const future = await rawClient(bob.port);
-    future.send({ ...helloOf('Future'), v: '2.0' });
+    future.send({ ...future.hello('Future'), v: '3.0' });
     expect(await future.messages.next()).toEqual({
       type: 'error',
       code: 'version',
-      message: 'This peer speaks Lanline protocol 2.0, we speak 1.x; update Lanline on the older side to connect.',
+      message: 'This peer speaks Lanline protocol 3.0, we speak 2.x; update Lanline on the older side to connect.',
     });
     expect((await future.closed).code).toBe(1002);
     await stillServes(alice, bob);
@@ -309,7 +345,7 @@ describe('LanSignaling', { timeout: 30_000 }, () => {
     const bob = await startPeer('Bob', { pingIntervalMs: 100 });
     await connect(alice, bob);
     const mute = await rawClient(bob.port, { autoPong: false });
-    const hello = helloOf('Mute');
+    const hello = mute.hello('Mute');
     mute.send(hello);
     expect((await bob.peers.next()).peerId).toBe(hello.id);
     expect((await mute.closed).code).toBe(1006);
@@ -328,7 +364,7 @@ describe('LanSignaling', { timeout: 30_000 }, () => {
 
   it('refuses a browser page, and explains connections that cannot be made', async () => {
     const alice = await startPeer('Alice', { helloTimeoutMs: 500 });
-    const page = new WebSocket(`ws://${HOST}:${alice.port}${SIGNALING_PATH}`, { origin: 'http://example.com' });
+    const page = new WebSocket(`wss://${HOST}:${alice.port}${SIGNALING_PATH}`, { origin: 'http://example.com', rejectUnauthorized: false });
     sockets.push(page);
     page.on('error', () => {});
     const [, response] = (await once(page, 'unexpected-response')) as [unknown, { statusCode: number }];
@@ -336,11 +372,21 @@ describe('LanSignaling', { timeout: 30_000 }, () => {
 
     await expect(alice.signaling.connect(HOST, await freePort())).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^Nothing answers at 127\.0\.0\.1:\d+; is Lanline running there\?$/) });
 
-    const silent = new WebSocketServer({ port: 0, host: HOST });
+    const device = newDevice();
+    const tlsServer = createHttpsServer({ key: device.key, cert: device.cert });
+    const silent = new WebSocketServer({ server: tlsServer });
     sockets.push(silent);
-    await once(silent, 'listening');
-    const silentPort = (silent.address() as { port: number }).port;
+    await new Promise<void>((resolve) => tlsServer.listen(0, HOST, resolve));
+    const silentPort = (tlsServer.address() as { port: number }).port;
     await expect(alice.signaling.connect(HOST, silentPort)).rejects.toMatchObject({ code: 'unavailable', message: `127.0.0.1:${silentPort} did not answer as a Lanline peer within 0.5 seconds.` });
+    tlsServer.close();
+
+    // A Lanline of protocol 1 (plain ws://) cannot answer a TLS handshake.
+    const plain = new WebSocketServer({ port: 0, host: HOST });
+    sockets.push(plain);
+    await once(plain, 'listening');
+    const plainPort = (plain.address() as { port: number }).port;
+    await expect(alice.signaling.connect(HOST, plainPort)).rejects.toMatchObject({ code: 'unavailable', message: `127.0.0.1:${plainPort} answered, but not as a Lanline peer of protocol 2 (no TLS).` });
 
     await expect(alice.signaling.connect(HOST, alice.port)).rejects.toMatchObject({ code: 'forbidden', message: /connected to yourself/ });
     await expect(alice.signaling.connect(HOST, 0)).rejects.toMatchObject({ code: 'invalid' });

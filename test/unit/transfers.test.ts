@@ -133,6 +133,7 @@ describe('receiving', () => {
     for (let offset = 0; offset < 12 * 1024 * 1024; offset += chunk) await first.transfers.writeChunk(incoming.id, 0, offset, data.subarray(offset, offset + chunk));
     // The app quits (its part files are flushed) and starts again on the same files.
     await first.transfers.close();
+    first.trust.flush();
     const second = side(first.dir);
     expect(second.transfers.list()[0]).toMatchObject({ id: incoming.id, state: 'paused' });
     const again = await second.transfers.receiveOffer(ben as PeerId, incoming);

@@ -1,11 +1,12 @@
 /**
- * Who this install is on the LAN. The renderer owns the certificate itself (an RTCCertificate kept in
- * IndexedDB); it reports the fingerprint, creation and expiry here, and main derives the peer id that
- * hello messages and mDNS records carry.
+ * Who this install is on the LAN. The peer id is the device certificate's (./device.ts), which main
+ * keeps; the renderer owns the WebRTC certificate (an RTCCertificate kept in IndexedDB) and reports
+ * its fingerprint, creation and expiry here. LAN signaling announces that fingerprint inside the
+ * authenticated TLS channel, which binds it to the device (docs/protocol.md#handshake).
  *
  * Chromium caps a certificate at 365 days, so rotation is routine: from `rotateAt` (30 days before
- * expiry) the renderer generates a new certificate and registers it. The one it replaces is kept as
- * `previous`, so peers that pinned it can be told which new id it became.
+ * expiry) the renderer generates a new certificate and registers it; the peer id stays the same, and
+ * connected peers are told the new fingerprint over signaling. The one it replaces is kept as `previous`.
  *
  * Stored document: {version: 1, current?: {fingerprint, createdAt, expiresAt},
  *                   previous?: {fingerprint, createdAt, expiresAt, replacedAt}}
@@ -17,7 +18,6 @@ import type { EventHub } from '../events.js';
 import type { Log } from '../log.js';
 import { describeIssues } from '../rpc.js';
 import type { DocumentStore } from '../storage.js';
-import { peerIdFromFingerprint } from './peer-id.js';
 
 export const IDENTITY_VERSION = 1;
 const DAY = 24 * 60 * 60 * 1000;
@@ -46,6 +46,7 @@ export class Identity {
     private readonly clock: () => number,
     private readonly log: Log,
     private readonly events: EventHub,
+    private readonly device: { peerId: PeerId; fingerprint: Fingerprint },
   ) {
     this.load();
   }
@@ -74,8 +75,7 @@ export class Identity {
       this.persist(record, previous);
       this.record = record;
       this.replaced = previous;
-      const id = peerIdFromFingerprint(record.fingerprint);
-      this.log.info(current ? `identity rotated: ${peerIdFromFingerprint(current.fingerprint)} became ${id}` : `identity registered: ${id}`);
+      this.log.info(current ? `WebRTC certificate renewed: ${record.fingerprint.slice(0, 20)}…` : `identity registered: ${this.device.peerId}`);
     }
     const summary = this.summary();
     this.events.emit('identityChanged', summary);
@@ -86,7 +86,7 @@ export class Identity {
     const record = this.record;
     return {
       displayName: this.displayName(),
-      peerId: record && peerIdFromFingerprint(record.fingerprint),
+      peerId: record && this.device.peerId,
       fingerprint: record?.fingerprint ?? null,
       createdAt: record?.createdAt ?? null,
       expiresAt: record?.expiresAt ?? null,
@@ -94,14 +94,20 @@ export class Identity {
     };
   }
 
+  /** The peer id and the WebRTC certificate's fingerprint, once the renderer registered one. */
   current(): PeerIdentity | null {
-    return this.record && { peerId: peerIdFromFingerprint(this.record.fingerprint), fingerprint: this.record.fingerprint };
+    return this.record && { peerId: this.device.peerId, fingerprint: this.record.fingerprint };
   }
 
-  /** The identity the current one replaced, or null before the first rotation. */
-  previous(): (PeerIdentity & { replacedAt: number }) | null {
+  /** The device certificate's fingerprint: what peers pin, and what the safety code covers. */
+  deviceFingerprint(): Fingerprint {
+    return this.device.fingerprint;
+  }
+
+  /** The WebRTC certificate the current one replaced, or null before the first rotation. */
+  previous(): { fingerprint: Fingerprint; replacedAt: number } | null {
     const replaced = this.replaced;
-    return replaced && { peerId: peerIdFromFingerprint(replaced.fingerprint), fingerprint: replaced.fingerprint, replacedAt: replaced.replacedAt };
+    return replaced && { fingerprint: replaced.fingerprint, replacedAt: replaced.replacedAt };
   }
 
   /** True from rotateAt on (and when there is no certificate yet): the renderer should make a new one. */

@@ -1,8 +1,11 @@
 /**
  * The LAN signaling wire format: one JSON object per WebSocket text message, at most 256 KiB.
  *
- *   {type:'hello', v:'1.0', id, name, fingerprint, port}   first message each way; `id` must be the
- *        peer id of `fingerprint`, `port` the sender's own signaling port (0: not listening)
+ *   {type:'hello', v:'2.0', id, name, fingerprint, port}   first message each way, inside mutually
+ *        authenticated TLS; `id` must be the peer id of the sender's TLS (device) certificate,
+ *        `fingerprint` its RTCCertificate's, `port` its own signaling port (0: not listening)
+ *   {type:'certificate', fingerprint}   the sender's RTCCertificate changed (rotation): SDP it sends
+ *        from now on carries this fingerprint
  *   {type:'offer'|'answer'|'candidate'|'bye'|'busy'|'decline', session, …}
  *        the contract's SignalMessage, relayed between the two renderers as-is
  *   {type:'error', code:'version'|'invalid'|'rate-limited'|'identity'|'blocked', message}
@@ -40,6 +43,9 @@ export const Hello = z.object({
 });
 export type Hello = z.infer<typeof Hello>;
 
+export const CertificateAnnouncement = z.object({ type: z.literal('certificate'), fingerprint: Fingerprint });
+export type CertificateAnnouncement = z.infer<typeof CertificateAnnouncement>;
+
 export const LanErrorCode = z.enum(['version', 'invalid', 'rate-limited', 'identity', 'blocked']);
 export type LanErrorCode = z.infer<typeof LanErrorCode>;
 
@@ -50,10 +56,10 @@ export const LanError = z.object({
 });
 export type LanError = z.infer<typeof LanError>;
 
-export type LanMessage = Hello | SignalMessage | LanError;
+export type LanMessage = Hello | CertificateAnnouncement | SignalMessage | LanError;
 
 const SIGNAL_TYPES = ['offer', 'answer', 'candidate', 'bye', 'busy', 'decline'] as const;
-const TYPES: readonly string[] = ['hello', ...SIGNAL_TYPES, 'error'];
+const TYPES: readonly string[] = ['hello', 'certificate', ...SIGNAL_TYPES, 'error'];
 
 export type ParsedLanMessage = { ok: true; message: LanMessage } | { ok: false; code: 'invalid' | 'version'; error: string };
 
@@ -94,7 +100,7 @@ export function parseLanMessage(text: string): ParsedLanMessage {
   if (type === 'hello' && typeof record.v === 'string' && /^\d{1,4}\.\d{1,4}$/.test(record.v) && !isCompatibleVersion(record.v)) {
     return { ok: false, code: 'version', error: versionMismatchMessage(record.v) };
   }
-  const schema = type === 'hello' ? Hello : type === 'error' ? LanError : SignalMessage;
+  const schema = type === 'hello' ? Hello : type === 'error' ? LanError : type === 'certificate' ? CertificateAnnouncement : SignalMessage;
   const parsed = schema.safeParse(data);
   if (!parsed.success) return invalid(`invalid ${type} message: ${describeIssues(parsed.error)}`);
   return { ok: true, message: parsed.data };

@@ -16,7 +16,6 @@ import { Fingerprint, PeerId, PROTOCOL_VERSION, type Peer, type PeerTrustAction,
 import { LanlineError } from '../errors.js';
 import type { EventHub } from '../events.js';
 import type { Identity } from '../identity/identity.js';
-import { peerIdFromFingerprint } from '../identity/peer-id.js';
 import { safetyCode } from '../identity/safety-code.js';
 import type { Log } from '../log.js';
 import type { Settings } from '../settings/settings.js';
@@ -24,7 +23,6 @@ import type { DocumentStore } from '../storage.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import { lanAddresses, parseAddress } from './addresses.js';
 import { Discovery, type DiscoveredPeer, type DiscoveryOptions } from './discovery.js';
-import type { Hello } from './messages.js';
 import { LanSignaling } from './signaling.js';
 
 const Known = z.object({
@@ -41,6 +39,8 @@ type Manual = z.infer<typeof Manual>;
 interface Live extends Known {
   seenByMdns: boolean;
   connected: boolean;
+  /** The device certificate it proved in a TLS handshake this run (what adopting it pins). */
+  device?: Fingerprint;
 }
 
 export interface PeersOptions {
@@ -51,6 +51,8 @@ export interface PeersOptions {
   events: EventHub;
   log: Log;
   clock?: () => number;
+  /** The device key and certificate LAN signaling authenticates with (identity/device.ts). */
+  device: { key: string; cert: string };
   /** LAN signaling port for this run; the setting's value when absent. */
   port?: number;
   /** Bind address of the signaling socket (tests: '127.0.0.1'). */
@@ -65,7 +67,8 @@ export class Peers {
   private discoveryId: string | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly calling = new Set<string>();
-  private signalingId: string | null = null;
+  /** The WebRTC certificate peers were last told about. */
+  private announced: string | null = null;
   private readonly live = new Map<string, Live>();
   private manual: Manual[] = [];
   /** The fingerprint a peer presented when it did not match its pin: what "repin" accepts. */
@@ -83,22 +86,22 @@ export class Peers {
       ...(options.host && { host: options.host }),
       self: () => {
         const me = options.identity.current();
-        const previous = options.identity.previous();
-        return me && { id: me.peerId, fingerprint: me.fingerprint, name: options.settings.get().displayName, ...(previous && { previous: previous.peerId }) };
+        return me && { id: me.peerId, fingerprint: me.fingerprint, name: options.settings.get().displayName };
       },
+      device: options.device,
       trust: options.trust,
       log: options.log,
       clock: this.clock,
       onWarning: (warning) => this.warn(warning),
     });
     this.offs.push(
-      this.signaling.on('peer', (id, hello, remoteAddress, direction) => {
+      this.signaling.on('peer', (id, hello, remoteAddress, direction, device) => {
         const current = this.live.get(id);
         const addresses = unique([remoteAddress, ...(current?.addresses ?? [])]);
-        this.upsert(id, { name: hello.name, port: hello.port, addresses, connected: true, via: current?.via ?? (direction === 'incoming' ? 'incoming' : 'manual') });
+        this.upsert(id, { name: hello.name, port: hello.port, addresses, connected: true, device, via: current?.via ?? (direction === 'incoming' ? 'incoming' : 'manual') });
         this.presented.delete(id);
-        this.options.trust.rename(id as PeerId, hello.name);
-        if (hello.previous) this.claimsPrevious(id as PeerId, hello);
+        if (this.options.trust.get(id as PeerId)) this.options.trust.rename(id as PeerId, hello.name);
+        this.legacyMet(id as PeerId, hello.name, hello.fingerprint, device);
       }),
       // A dropped socket is the fastest sign that a peer crashed or lost the network; mDNS would
       // vouch for it until its records expire (15 s), so it is forgotten there until it answers again.
@@ -120,23 +123,16 @@ export class Peers {
     if (!me || this.stopping) return;
     if (!this.started) {
       this.started = true;
-      this.signalingId = me.peerId;
+      this.announced = me.fingerprint;
       await this.signaling.start();
       for (const { host, port } of this.manual) void this.connect(host, port).catch(() => undefined);
       this.callBack();
       this.reconnectTimer = setInterval(() => this.callBack(), RECONNECT_MS);
       this.reconnectTimer.unref?.();
-    } else if (this.signalingId !== me.peerId) {
-      // A renewed certificate: peers must hear the new hello, so every connection starts over.
-      this.signalingId = me.peerId;
-      const reconnect: Array<[string[], number]> = [];
-      for (const { peerId } of this.signaling.connections()) {
-        if (!peerId) continue;
-        const known = this.live.get(peerId);
-        if (known?.port) reconnect.push([known.addresses, known.port]);
-        this.signaling.disconnect(peerId);
-      }
-      for (const [addresses, port] of reconnect) void this.connectAny(addresses, port).catch(() => undefined);
+    } else if (this.announced !== me.fingerprint) {
+      // A renewed WebRTC certificate: the peer id stays, connected peers are told over the authenticated channel.
+      this.announced = me.fingerprint;
+      this.signaling.announceCertificate();
     }
     if (this.options.discovery === false || this.discoveryId === me.peerId) return;
     this.discoveryId = me.peerId;
@@ -202,23 +198,21 @@ export class Peers {
     return this.toPeer(peerId);
   }
 
-  /** See the contract's acceptRotation: trust moves from the old id to the one the new fingerprint makes. */
-  acceptRotation(oldId: PeerId, fingerprint: Fingerprint): Peer {
-    const newId = peerIdFromFingerprint(fingerprint);
-    this.options.trust.transfer(oldId, newId, fingerprint);
-    const old = this.live.get(oldId);
-    this.live.delete(oldId);
-    if (old) this.live.set(newId, { ...old, connected: false, seenByMdns: false });
-    this.options.log.info(`peer ${oldId} renewed its certificate; now ${newId}`);
-    this.changed();
-    return this.toPeer(newId);
+  /**
+   * See the contract's acceptRotation. Since protocol 2.0 the peer id belongs to the device
+   * certificate, which does not rotate; the new WebRTC certificate reaches main over the peer's
+   * authenticated signaling connection ('certificate'), so nothing changes here.
+   */
+  acceptRotation(peerId: PeerId, _fingerprint: Fingerprint): Peer {
+    if (!this.options.trust.get(peerId)) throw new LanlineError('not-found', 'Lanline has not met this peer yet.');
+    return this.toPeer(peerId);
   }
 
+  /** From the two device certificates: what an attacker in the middle would have to forge. */
   safetyCode(peerId: PeerId): string {
-    const mine = this.options.identity.current();
     const theirs = this.options.trust.get(peerId);
-    if (!mine || !theirs) throw new LanlineError('not-found', 'A safety code needs both certificates; meet this peer first.');
-    return safetyCode(mine.fingerprint, theirs.fingerprint);
+    if (!this.options.identity.current() || !theirs) throw new LanlineError('not-found', 'A safety code needs both certificates; meet this peer first.');
+    return safetyCode(this.options.identity.deviceFingerprint(), theirs.fingerprint);
   }
 
   /** Sends a signal, connecting first when the peer is known but not connected. */
@@ -272,16 +266,21 @@ export class Peers {
   }
 
   /**
-   * A newly met peer says it used to be `hello.previous`. When we know that peer and were not told
-   * of the renewal over its old certificate (acceptRotation removes the old entry), nothing confirms
-   * the claim: say so, so that the user compares safety codes before trusting the new id.
+   * A peer pinned under protocol 1 (by its WebRTC certificate) met again with a device identity: the
+   * user is told once ("identity changed — verify again") and nothing is pinned for it. A block
+   * carries over: it can only keep out whoever announces that certificate.
    */
-  private claimsPrevious(id: PeerId, hello: Hello): void {
-    const previous = hello.previous!;
-    const old = this.options.trust.get(previous);
-    const entry = this.options.trust.get(id);
-    if (!old || !entry || previous === id || entry.verified) return;
-    this.warn({ peerId: id, name: hello.name, reason: 'rotated-unconfirmed', previousId: previous, expected: old.fingerprint, received: hello.fingerprint, at: this.clock() });
+  private legacyMet(id: PeerId, name: string, rtc: Fingerprint, device: Fingerprint): void {
+    const old = this.options.trust.legacyFor(rtc);
+    if (!old || old.peerId === id) return;
+    this.options.trust.dropLegacy(old.peerId);
+    if (old.blocked) {
+      this.options.trust.apply(id, 'block');
+      this.signaling.disconnect(id);
+      this.changed();
+      return;
+    }
+    this.warn({ peerId: id, name: old.name || name, reason: 'identity-changed', previousId: old.peerId, expected: null, received: device, at: this.clock() });
   }
 
   private warn(warning: TrustWarning): void {

@@ -32,13 +32,16 @@
  *   within 5-10 s; idle timers stay well under 1 Hz).
  *   stop() closes every connection with 1001 (going away); the other side reports the peer gone.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { connect as netConnect, isIPv6 } from 'node:net';
+import type { IncomingMessage, Server } from 'node:http';
+import { createServer } from 'node:https';
+import { isIPv6 } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { Fingerprint, PROTOCOL_VERSION, SignalMessage, type Fingerprint as FingerprintValue, type PeerId, type TrustWarning } from '../../contract.js';
 import { LanlineError } from '../errors.js';
-import { fingerprintFromPeerId, peerIdFromFingerprint } from '../identity/peer-id.js';
+import { certificateFingerprint } from '../identity/device.js';
+import { peerIdFromFingerprint } from '../identity/peer-id.js';
 import type { Log } from '../log.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import { cleanName, MAX_MESSAGE_BYTES, parseLanMessage, printable, sdpFingerprints, type Hello, type LanErrorCode, type LanMessage } from './messages.js';
@@ -60,11 +63,11 @@ const MALFORMED_IN_A_ROW = 10;
 const STOP_GRACE_MS = 1000;
 
 export interface LanSelf {
+  /** The device certificate's peer id (LanSignalingOptions.device). */
   id: PeerId;
   name: string;
+  /** The renderer's RTCCertificate: every SDP we send carries it, hello and 'certificate' announce it. */
   fingerprint: FingerprintValue;
-  /** The id before the last certificate renewal, told to peers in hello. */
-  previous?: PeerId;
 }
 
 export type Direction = 'incoming' | 'outgoing';
@@ -76,6 +79,8 @@ export interface LanSignalingOptions {
   host?: string;
   /** Who we are; null until the renderer registered its certificate (connections are refused meanwhile). */
   self: () => LanSelf | null;
+  /** The device key and certificate both sides of every connection authenticate with (PEM). */
+  device: { key: string; cert: string };
   trust: TrustStore;
   log: Log;
   clock?: () => number;
@@ -90,7 +95,7 @@ export interface LanSignalingOptions {
 
 export interface LanSignalingEvents {
   /** A peer said a valid hello; emitted once while it stays connected (a duplicate swap is silent). */
-  peer: [peerId: PeerId, hello: Hello, remoteAddress: string, direction: Direction];
+  peer: [peerId: PeerId, hello: Hello, remoteAddress: string, direction: Direction, device: FingerprintValue];
   /** The last connection to that peer closed. */
   'peer-gone': [peerId: PeerId];
   /** A signal from a connected peer, already checked (SDP fingerprints against the pin). */
@@ -120,6 +125,10 @@ interface Connection {
   state: 'hello' | 'ready' | 'refused';
   peerId: PeerId | null;
   hello: Hello | null;
+  /** SHA-256 of the certificate the other side proved it holds in the TLS handshake. */
+  device: FingerprintValue | null;
+  /** The other side's RTCCertificate: from its hello, then from its 'certificate' announcements. */
+  rtc: FingerprintValue | null;
   /** Closed by us as the losing duplicate: never current again. */
   duplicate: boolean;
   alive: boolean;
@@ -170,12 +179,14 @@ export class LanSignaling {
   async start(): Promise<number> {
     if (this.listening !== null) return this.listening;
     this.stopped = false;
-    const server = createServer((_request, response) => {
+    const server = createServer(this.tlsOptions(), (_request, response) => {
       response.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
       response.end(`Lanline signaling: open a WebSocket to ${SIGNALING_PATH}\n`);
     });
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.guard('upgrade', () => this.upgrade(request, socket, head)));
     server.on('clientError', (_error, socket) => socket.destroy());
+    // A TLS handshake that fails (no certificate, wrong key, not TLS) never reaches 'upgrade'.
+    server.on('tlsClientError', (_error, socket) => socket.destroy());
     const { port, host = '::', log } = this.options;
     try {
       this.listening = await listen(server, port, host);
@@ -233,20 +244,22 @@ export class LanSignaling {
     const urlHost = isIPv6(bare.replace(/%.*$/, '')) ? `[${bare.replace(/%.*$/, '')}]` : bare;
     return new Promise<PeerId>((resolve, reject) => {
       let ws: WebSocket;
+      let socket: TLSSocket | null = null;
       try {
-        ws = new WebSocket(`ws://${urlHost}:${port}${SIGNALING_PATH}`, {
+        ws = new WebSocket(`wss://${urlHost}:${port}${SIGNALING_PATH}`, {
           maxPayload: MAX_MESSAGE_BYTES,
           perMessageDeflate: false,
           followRedirects: false,
           handshakeTimeout: this.helloTimeoutMs,
-          createConnection: () => netConnect({ host: bare, port }),
+          // No CA and no host name: the peer is whoever holds the certificate its id is derived from (onHello).
+          createConnection: () => (socket = tlsConnect({ ...this.tlsOptions(), host: bare, port, checkServerIdentity: () => undefined })),
         });
       } catch (error) {
         reject(new LanlineError('invalid', `"${printable(address, 100)}" is not an address Lanline can connect to: ${(error as Error).message}`));
         return;
       }
       const where = `${urlHost}:${port}`;
-      this.adopt(ws, 'outgoing', bare, { resolve, reject: (error) => reject(error) }, where);
+      this.adopt(ws, 'outgoing', bare, { resolve, reject: (error) => reject(error) }, where, () => socket);
     });
   }
 
@@ -263,6 +276,14 @@ export class LanSignaling {
       throw new LanlineError('invalid', `This signal is larger than LAN signaling allows (${MAX_MESSAGE_BYTES / 1024} KiB).`);
     }
     conn.ws.send(text);
+  }
+
+  /** Tells every connected peer our RTCCertificate changed (self().fingerprint); SDP we send after this carries it. */
+  announceCertificate(): void {
+    const self = this.options.self();
+    if (!self) return;
+    const text = JSON.stringify({ type: 'certificate', fingerprint: self.fingerprint });
+    for (const conn of this.connectionSet) if (conn.state === 'ready' && conn.ws.readyState === WebSocket.OPEN) conn.ws.send(text);
   }
 
   isConnected(peerId: PeerId): boolean {
@@ -289,10 +310,18 @@ export class LanSignaling {
     if (request.headers.origin !== undefined) return refuse('403 Forbidden');
     if (this.stopped || !this.options.self() || this.connectionSet.size >= MAX_CONNECTIONS) return refuse('503 Service Unavailable');
     const address = plainAddress(request.socket.remoteAddress ?? '');
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.guard('accept', () => this.adopt(ws, 'incoming', address, null, address)));
+    const tls = request.socket as TLSSocket;
+    if (!peerDevice(tls)) return refuse('401 Unauthorized');
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.guard('accept', () => this.adopt(ws, 'incoming', address, null, address, () => tls)));
   }
 
-  private adopt(ws: WebSocket, direction: Direction, remoteAddress: string, pending: Pending | null, where: string): void {
+  /** Both sides: our device certificate, TLS 1.3 only, and the other side's certificate asked for but checked by us, not by a CA. */
+  private tlsOptions() {
+    const { key, cert } = this.options.device;
+    return { key, cert, minVersion: 'TLSv1.3' as const, requestCert: true, rejectUnauthorized: false, handshakeTimeout: this.helloTimeoutMs };
+  }
+
+  private adopt(ws: WebSocket, direction: Direction, remoteAddress: string, pending: Pending | null, where: string, tls: () => TLSSocket | null): void {
     const conn: Connection = {
       ws,
       seq: (this.seq += 1),
@@ -301,6 +330,8 @@ export class LanSignaling {
       state: 'hello',
       peerId: null,
       hello: null,
+      device: direction === 'incoming' ? peerDevice(tls()) : null,
+      rtc: null,
       duplicate: false,
       alive: true,
       malformed: 0,
@@ -322,7 +353,19 @@ export class LanSignaling {
     ws.on('close', (code, reason) => this.guard('close', () => this.onClose(conn, code, reason.toString(), where)));
     conn.helloTimer = setTimeout(() => this.guard('hello timeout', () => this.onHelloTimeout(conn, where), conn), this.helloTimeoutMs);
     // The accepting side answers hello with hello (onHello), so only the connecting side starts.
-    if (direction === 'outgoing') ws.once('open', () => this.guard('open', () => this.sayHello(conn), conn));
+    if (direction === 'outgoing') {
+      ws.once('open', () =>
+        this.guard(
+          'open',
+          () => {
+            conn.device = peerDevice(tls());
+            if (conn.device) return this.sayHello(conn);
+            this.refuse(conn, 'identity', 'You presented no certificate.', CLOSE.policy, new LanlineError('forbidden', `${where} presented no certificate, so it cannot be a Lanline peer.`));
+          },
+          conn,
+        ),
+      );
+    }
   }
 
   private sayHello(conn: Connection): void {
@@ -338,7 +381,6 @@ export class LanSignaling {
       name: cleanName(self.name) || 'Lanline',
       fingerprint: self.fingerprint,
       port: this.listening ?? 0,
-      ...(self.previous && { previous: self.previous }),
     };
     conn.ws.send(JSON.stringify(hello));
   }
@@ -375,6 +417,11 @@ export class LanSignaling {
     }
     if (message.type === 'hello') return this.malformed(conn, 'hello was already received on this connection');
     conn.malformed = 0;
+    if (message.type === 'certificate') {
+      conn.rtc = message.fingerprint;
+      this.options.log.info(`peer ${conn.peerId} announced a new WebRTC certificate`);
+      return;
+    }
     this.onSignal(conn, message);
   }
 
@@ -398,45 +445,32 @@ export class LanSignaling {
       this.refuse(conn, 'identity', 'You connected to yourself: this is the same Lanline instance (same peer id).', CLOSE.policy, new LanlineError('invalid', 'That address is this Lanline itself.'));
       return;
     }
-    const decision = trust.decide(hello.id, hello.fingerprint);
+    // Proof of possession: the id must be the one of the certificate the TLS handshake proved.
+    if (!conn.device || peerIdFromFingerprint(conn.device) !== hello.id) {
+      log.warn(`refused a connection ${describe(conn)}: it claims peer id ${hello.id}, which is not the certificate it holds`);
+      this.refuse(
+        conn,
+        'identity',
+        'Your peer id is not the one of the certificate you hold in this TLS session; the connection is refused.',
+        CLOSE.policy,
+        new LanlineError('forbidden', `${hello.name} claims a peer id that does not belong to the certificate it holds, so the connection was refused.`),
+      );
+      return;
+    }
+    const decision = trust.decide(hello.id, conn.device);
     if (decision === 'blocked') {
       log.info(`refused a connection from blocked peer ${hello.id}`);
       this.refuse(conn, 'blocked', 'This peer does not accept connections from you.', CLOSE.policy, new LanlineError('forbidden', 'You blocked this peer; unblock it to connect.'));
       return;
     }
-    if (decision === 'mismatch') {
-      const pinned = trust.get(hello.id)!;
-      const name = pinned.name || hello.name;
-      this.warn({ peerId: hello.id, name, reason: 'fingerprint-mismatch', expected: pinned.fingerprint, received: hello.fingerprint });
-      log.warn(`refused peer ${hello.id} from ${conn.remoteAddress}: its certificate is not the pinned one`);
-      this.refuse(
-        conn,
-        'identity',
-        'Your certificate is not the one this peer pinned for your id; the connection is refused.',
-        CLOSE.policy,
-        new LanlineError('forbidden', `${name} presented a different certificate than the one Lanline pinned, so the connection was refused. Compare the safety code before accepting a new certificate.`),
-      );
-      return;
-    }
-    if (peerIdFromFingerprint(hello.fingerprint) !== hello.id) {
-      this.warn({ peerId: hello.id, name: hello.name, reason: 'id-mismatch', expected: fingerprintFromPeerId(hello.id), received: hello.fingerprint });
-      log.warn(`refused a connection from ${conn.remoteAddress}: its peer id is not derived from its certificate`);
-      this.refuse(
-        conn,
-        'identity',
-        'Your peer id is not derived from your certificate fingerprint; the connection is refused.',
-        CLOSE.policy,
-        new LanlineError('forbidden', `${hello.name} claims a peer id that does not belong to its certificate, so the connection was refused.`),
-      );
-      return;
-    }
     try {
-      if (decision === 'new') trust.pin(hello.id, hello.fingerprint, hello.name);
+      if (decision === 'new') trust.pin(hello.id, conn.device, hello.name);
       else if (trust.get(hello.id)?.name !== hello.name) trust.rename(hello.id, hello.name);
     } catch (error) {
       // The pin could not be saved (disk full...): the peer is still the one that said hello; logged by the store.
       log.warn(`peer ${hello.id}: trust store not updated (${(error as Error).message})`);
     }
+    conn.rtc = hello.fingerprint;
     if (conn.helloTimer) clearTimeout(conn.helloTimer);
     conn.helloTimer = null;
     if (conn.direction === 'incoming') this.sayHello(conn);
@@ -461,7 +495,7 @@ export class LanSignaling {
     if (!existing) {
       this.current.set(peerId, conn);
       this.options.log.info(`peer ${peerId} connected (${conn.direction}, ${conn.remoteAddress})`);
-      this.emit('peer', peerId, conn.hello!, conn.remoteAddress, conn.direction);
+      this.emit('peer', peerId, conn.hello!, conn.remoteAddress, conn.direction, conn.device!);
       return;
     }
     const opener = (c: Connection) => (c.direction === 'outgoing' ? selfId : peerId);
@@ -497,7 +531,7 @@ export class LanSignaling {
       return;
     }
     if (message.type === 'offer' || message.type === 'answer') {
-      const pinned = entry?.fingerprint ?? conn.hello!.fingerprint;
+      const pinned = conn.rtc!;
       const found = sdpFingerprints(message.sdp);
       if (found.length === 0) {
         this.options.log.warn(`${message.type} from ${peerId} dropped: it has no a=fingerprint line`);
@@ -673,6 +707,12 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+/** The fingerprint of the certificate the other side of a TLS socket proved it holds, or null. */
+function peerDevice(socket: TLSSocket | null): FingerprintValue | null {
+  const raw = socket?.getPeerCertificate?.()?.raw;
+  return raw && raw.length ? certificateFingerprint(raw) : null;
+}
+
 /** '::ffff:10.0.0.5' (an IPv4 peer on a dual-stack socket) is reported as '10.0.0.5'. */
 function plainAddress(address: string): string {
   return address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
@@ -687,6 +727,9 @@ function closedBeforeHello(where: string, code: number, reason: string, error: E
   if (errno === 'ECONNREFUSED') return new LanlineError('unavailable', `Nothing answers at ${where}; is Lanline running there?`);
   if (errno === 'EHOSTUNREACH' || errno === 'ENETUNREACH' || errno === 'ENOTFOUND' || errno === 'EAI_AGAIN') {
     return new LanlineError('unavailable', `${where} cannot be reached from this network.`);
+  }
+  if (errno === 'EPROTO' || errno === 'ERR_SSL_WRONG_VERSION_NUMBER' || (error && /wrong version number|packet length too long/i.test(error.message))) {
+    return new LanlineError('unavailable', `${where} answered, but not as a Lanline peer of protocol 2 (no TLS).`);
   }
   if (error && /Unexpected server response: 503/.test(error.message)) {
     return new LanlineError('unavailable', `The Lanline at ${where} is not ready for connections yet; try again in a moment.`);

@@ -1,11 +1,19 @@
 /**
- * Which certificate each peer is known by (trust on first use). The first hello from a peer pins its
- * fingerprint; from then on a hello or an SDP `a=fingerprint` with another certificate for that peer
- * is a mismatch, and LanSignaling refuses it. The user can compare the safety code and mark the peer
- * verified, block it, or deliberately accept a new certificate (repin).
+ * Which device certificate each peer is known by. A peer is pinned when the user acts towards it
+ * (chat, call, accepting a transfer, adding it, verifying it: see Peers.adopt), never merely because
+ * it connected. Since protocol 2.0 the peer id is the device certificate's fingerprint, so a pinned id
+ * can only be presented by the holder of that certificate's key (the TLS handshake proves it). The
+ * user can compare the safety code and mark the peer verified, or block it.
  *
- * Stored document: {version: 1, peers: {<peer id>: {fingerprint, name, firstSeen, verified, blocked,
- * autoAnswerCalls}}} (autoAnswerCalls absent in older files: false).
+ * Stored document: {version: 2, peers: {<peer id>: {fingerprint, name, firstSeen, verified, blocked,
+ * autoAnswerCalls}}, legacy?: {<old id>: {fingerprint, name, blocked}}} (autoAnswerCalls absent: false).
+ * `legacy` holds the pins of a version 1 file, made under the old scheme (id and pin = the peer's
+ * WebRTC certificate). They are never re-pinned silently: when a peer announces that WebRTC
+ * certificate again, Peers shows "identity changed — verify again" once and drops the old entry.
+ *
+ * Writes are batched: changes land in memory at once and reach the disk in one write per
+ * `flushDelayMs` (default 1 s), off the caller's stack, so a flood of changes costs one write.
+ * flush() writes now (close() calls it).
  * autoAnswerCalls: the user chose to answer this peer's calls without ringing; it belongs to the pinned
  * certificate, so a repin or a block clears it.
  * Each entry is validated on its own at load: a broken one is dropped with a log line (the file is
@@ -20,7 +28,7 @@ import type { Log } from '../log.js';
 import { describeIssues } from '../rpc.js';
 import type { DocumentStore } from '../storage.js';
 
-export const TRUST_VERSION = 1;
+export const TRUST_VERSION = 2;
 
 const TrustEntry = z.object({
   fingerprint: Fingerprint,
@@ -31,18 +39,45 @@ const TrustEntry = z.object({
   autoAnswerCalls: z.boolean().default(false),
 });
 export type TrustEntry = z.infer<typeof TrustEntry>;
+const LegacyEntry = z.object({ fingerprint: Fingerprint, name: z.string().max(64), blocked: z.boolean() });
+export type LegacyEntry = z.infer<typeof LegacyEntry>;
 export type TrustDecision = 'new' | 'match' | 'mismatch' | 'blocked';
 export type PeerTrustActionValue = z.infer<typeof PeerTrustAction>;
 
 export class TrustStore {
   private peers = new Map<PeerIdValue, TrustEntry>();
+  private legacy = new Map<PeerIdValue, LegacyEntry>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly flushDelayMs: number;
+  /** How many times the file was written; for tests and diagnostics. */
+  writes = 0;
 
   constructor(
     private readonly store: DocumentStore,
     private readonly clock: () => number,
     private readonly log: Log,
+    options: { flushDelayMs?: number } = {},
   ) {
+    this.flushDelayMs = options.flushDelayMs ?? 1000;
     this.load();
+  }
+
+  /** A pin made under the old scheme for the peer whose WebRTC certificate is `rtcFingerprint`. */
+  legacyFor(rtcFingerprint: FingerprintValue): (LegacyEntry & { peerId: PeerIdValue }) | null {
+    for (const [peerId, entry] of this.legacy) if (entry.fingerprint === rtcFingerprint) return { peerId, ...entry };
+    return null;
+  }
+
+  /** The old-scheme pin was shown to the user once; it goes. */
+  dropLegacy(peerId: PeerIdValue): void {
+    if (this.legacy.delete(peerId)) this.schedule();
+  }
+
+  /** Writes pending changes now. */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.persist(this.peers);
   }
 
   /** What to do with a hello from `peerId` presenting `fingerprint`. A block wins over everything. */
@@ -147,24 +182,54 @@ export class TrustStore {
     if (!old) throw new LanlineError('not-found', 'Lanline has not met this peer yet.');
     if (old.blocked) throw new LanlineError('forbidden', 'This peer is blocked.');
     const entry: TrustEntry = { ...old, fingerprint, firstSeen: this.clock() };
-    const next = new Map(this.peers);
-    next.delete(oldId);
-    next.set(newId, entry);
-    this.persist(next);
-    this.peers = next;
+    this.peers.delete(oldId);
+    this.peers.set(newId, entry);
+    this.schedule();
     return { ...entry };
   }
 
   private update(peerId: PeerIdValue, entry: TrustEntry): void {
-    const next = new Map(this.peers).set(peerId, entry);
-    this.persist(next);
-    this.peers = next;
+    this.peers.set(peerId, entry);
+    this.schedule();
+  }
+
+  /** One write for every change within flushDelayMs. A failed write is logged and retried with the next change. */
+  private schedule(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      try {
+        this.persist(this.peers);
+      } catch {
+        // Logged by persist; what changed stays in memory and is written with the next change.
+      }
+    }, this.flushDelayMs);
+    this.flushTimer.unref?.();
   }
 
   private load(): void {
     const stored = this.store.read();
     const raw = stored.peers;
     const broken: string[] = [];
+    // A version 1 file pinned WebRTC certificates: its entries become legacy, shown once, never re-pinned.
+    const old = stored.version === 1 && raw && typeof raw === 'object' && !Array.isArray(raw) && Object.keys(raw).length > 0;
+    if (old) {
+      const copy = this.store.backup('protocol-1');
+      for (const [key, value] of Object.entries(raw)) {
+        const id = PeerId.safeParse(key);
+        const entry = TrustEntry.safeParse(value);
+        if (id.success && entry.success) this.legacy.set(id.data, { fingerprint: entry.data.fingerprint, name: entry.data.name, blocked: entry.data.blocked });
+      }
+      this.log.warn(`trust store: ${this.legacy.size} peer(s) pinned under protocol 1 must be verified again; the old file is kept at ${copy}`);
+      try {
+        this.persist(this.peers);
+      } catch {
+        // Logged by persist; the legacy entries stay usable for this run.
+      }
+      return;
+    }
+    const legacy = z.record(z.string(), LegacyEntry).safeParse(stored.legacy ?? {});
+    if (legacy.success) for (const [key, value] of Object.entries(legacy.data)) if (PeerId.safeParse(key).success) this.legacy.set(key, value);
     if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
       broken.push('peers (not an object)');
     } else if (raw) {
@@ -188,7 +253,8 @@ export class TrustStore {
 
   private persist(peers: Map<PeerIdValue, TrustEntry>): void {
     try {
-      this.store.write({ version: TRUST_VERSION, peers: Object.fromEntries(peers) });
+      this.store.write({ version: TRUST_VERSION, peers: Object.fromEntries(peers), ...(this.legacy.size && { legacy: Object.fromEntries(this.legacy) }) });
+      this.writes += 1;
     } catch (error) {
       this.log.error('writing the trust store failed', error);
       throw new LanlineError('io', `Lanline could not save which peers it trusts: ${(error as Error).message}`);

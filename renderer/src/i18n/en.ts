@@ -15,7 +15,7 @@ export default {
     add: 'Add',
     online: 'Online',
     offline: 'Offline',
-    trust: { new: 'Not yet met', pinned: 'Known', verified: 'Verified', blocked: 'Blocked', mismatch: 'Certificate changed' },
+    trust: { new: 'Nearby', pinned: 'Known', verified: 'Verified', blocked: 'Blocked', mismatch: 'Certificate changed' },
     safetyCode: 'Safety code',
     showSafetyCode: 'Show safety code for {name}',
     safetyCodeFor: 'Safety code for {name}',
@@ -37,6 +37,7 @@ export default {
       'fingerprint-mismatch': '{name} is using a different certificate from the one Lanline pinned when you first met. Someone may be impersonating them, so Lanline blocked the connection. Accept the new certificate only if {name} told you they reinstalled Lanline.',
       'id-mismatch': 'A peer calling itself {name} presented an id that does not belong to its certificate. Lanline refused it.',
       'rotated-unconfirmed': '{name} says it renewed its certificate while you were away, but Lanline could not confirm that with the old one. Compare safety codes with {name} before trusting it.',
+      'identity-changed': 'Identity changed — verify again: {name} now proves who it is with a device certificate that your earlier trust did not cover. Compare safety codes with {name} before trusting it.',
     },
   },
   call: {

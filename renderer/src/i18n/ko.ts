@@ -17,7 +17,7 @@ const ko: typeof en = {
     add: '추가',
     online: '온라인',
     offline: '오프라인',
-    trust: { new: '처음 만남', pinned: '알려진 사용자', verified: '확인됨', blocked: '차단됨', mismatch: '인증서 변경됨' },
+    trust: { new: '근처', pinned: '알려진 사용자', verified: '확인됨', blocked: '차단됨', mismatch: '인증서 변경됨' },
     safetyCode: '안전 코드',
     showSafetyCode: '{name}의 안전 코드 보기',
     safetyCodeFor: '{name}의 안전 코드',
@@ -39,6 +39,7 @@ const ko: typeof en = {
       'fingerprint-mismatch': '{name}이(가) 처음 만났을 때 고정한 인증서와 다른 인증서를 사용하고 있습니다. 누군가 사칭하고 있을 수 있어 연결을 차단했습니다. {name}이(가) Lanline을 다시 설치했다고 직접 알려 준 경우에만 새 인증서를 수락하세요.',
       'id-mismatch': '{name}(이)라는 사용자가 인증서와 맞지 않는 ID를 제시하여 거부했습니다.',
       'rotated-unconfirmed': '{name}이(가) 부재 중에 인증서를 갱신했다고 하지만 이전 인증서로 확인할 수 없었습니다. 신뢰하기 전에 {name}과(와) 안전 코드를 비교하세요.',
+      'identity-changed': '신원 변경됨 — 다시 확인하세요: {name}이(가) 이제 이전 신뢰가 포함하지 않는 기기 인증서로 신원을 증명합니다. 신뢰하기 전에 {name}과(와) 안전 코드를 비교하세요.',
     },
   },
   call: {
