@@ -139,14 +139,17 @@ describe('LanSignaling', { timeout: 30_000 }, () => {
     alice.signaling.send(bob.self.id, offerFrom(alice, other));
     expect(await bob.warnings.next()).toMatchObject({ peerId: alice.self.id, name: 'Alice', reason: 'fingerprint-mismatch', expected: alice.self.fingerprint, received: other });
     // One right and one wrong fingerprint is still wrong.
-    alice.signaling.send(bob.self.id, { type: 'answer', session: session(), sdp: sdpWith(alice.self.fingerprint, other) });
+    const ask = offerFrom(bob);
+    bob.signaling.send(alice.self.id, ask);
+    await alice.signals.next();
+    alice.signaling.send(bob.self.id, { type: 'answer', session: ask.session, sdp: sdpWith(alice.self.fingerprint, other) });
     expect(await bob.warnings.next()).toMatchObject({ reason: 'fingerprint-mismatch', received: other });
     // No fingerprint at all cannot be checked: dropped too.
     alice.signaling.send(bob.self.id, { type: 'offer', session: session(), sdp: 'v=0\r\n' });
-    const bye: SignalMessage = { type: 'bye', session: session() };
-    alice.signaling.send(bob.self.id, bye);
-    // Messages arrive in order, so the bye coming first proves the three before it were dropped.
-    expect(await bob.signals.next()).toEqual({ peerId: alice.self.id, message: bye });
+    const good = offerFrom(alice);
+    alice.signaling.send(bob.self.id, good);
+    // Messages arrive in order, so the good offer coming first proves the three before it were dropped.
+    expect(await bob.signals.next()).toEqual({ peerId: alice.self.id, message: good });
     await vi.waitFor(() => expect(alice.log.lines.filter((line) => /reports identity: the (offer|answer)'s a=fingerprint/.test(line))).toHaveLength(2));
     expect(bob.signaling.isConnected(alice.self.id)).toBe(true);
   });
@@ -166,6 +169,39 @@ describe('LanSignaling', { timeout: 30_000 }, () => {
     expect(bob.gone.all).toEqual([]);
     expect(bob.peers.all).toHaveLength(1);
     await stillServes(alice, bob);
+  });
+
+  it('takes a session\'s answer, candidate and bye only on the connection that carried its offer', async () => {
+    const alice = await startPeer('Alice');
+    const bob = await startPeer('Bob');
+    const carol = await startPeer('Carol');
+    await connect(alice, bob);
+    await connect(carol, bob);
+    const offer = offerFrom(alice);
+    alice.signaling.send(bob.self.id, offer);
+    expect(await bob.signals.next()).toEqual({ peerId: alice.self.id, message: offer });
+    // Carol knows the session id (say she guessed it): nothing she sends for it reaches Bob's renderer.
+    for (const message of [
+      { type: 'answer', session: offer.session, sdp: sdpWith(carol.self.fingerprint) },
+      { type: 'candidate', session: offer.session, candidate: null },
+      { type: 'bye', session: offer.session },
+      { type: 'decline', session: offer.session },
+      { type: 'busy', session: offer.session },
+    ] as SignalMessage[]) carol.signaling.send(bob.self.id, message);
+    // Neither does a message for a session nobody offered, even from Alice.
+    alice.signaling.send(bob.self.id, { type: 'bye', session: session() });
+    const bye: SignalMessage = { type: 'bye', session: offer.session };
+    alice.signaling.send(bob.self.id, bye);
+    expect(await bob.signals.next()).toEqual({ peerId: alice.self.id, message: bye });
+    expect(bob.signals.all.filter((signal) => signal.peerId === carol.self.id)).toEqual([]);
+    await vi.waitFor(() => expect(carol.log.lines.filter((line) => /no offer of session/.test(line))).toHaveLength(5));
+    // Bob's answer to Alice's offer goes back on the connection the offer came on, and is taken there.
+    const next = offerFrom(bob);
+    bob.signaling.send(alice.self.id, next);
+    expect(await alice.signals.next()).toEqual({ peerId: bob.self.id, message: next });
+    const answer: SignalMessage = { type: 'answer', session: next.session, sdp: sdpWith(alice.self.fingerprint) };
+    alice.signaling.send(bob.self.id, answer);
+    expect(await bob.signals.next()).toEqual({ peerId: alice.self.id, message: answer });
   });
 
   it('refuses a LanSignaling that claims a known id without its key, both ways', async () => {
@@ -273,17 +309,18 @@ describe('LanSignaling', { timeout: 30_000 }, () => {
     const hello = flooder.hello('Flood');
     flooder.send(hello);
     expect(await flooder.messages.next()).toMatchObject({ type: 'hello' });
-    for (let i = 0; i < 1000; i += 1) flooder.send({ type: 'bye', session: 'flood-0000' });
+    flooder.send({ type: 'offer', session: 'flood-0000', sdp: sdpWith(hello.fingerprint) });
+    for (let i = 0; i < 1000; i += 1) flooder.send({ type: 'candidate', session: 'flood-0000', candidate: null });
     expect(await flooder.messages.next()).toMatchObject({ type: 'error', code: 'rate-limited' });
     // A ping is answered only after every message before it was handled: the flood is over.
     flooder.ws.ping();
     await once(flooder.ws, 'pong');
     now.value += 1000;
-    flooder.send({ type: 'bye', session: 'after-flood' });
-    const last = await bob.signals.find((signal) => signal.peerId === hello.id && signal.message.session === 'after-flood');
-    expect(last.message.type).toBe('bye');
-    // 200 tokens at once: one went to hello, 199 to the flood, the rest was dropped.
-    expect(bob.signals.all.filter((signal) => signal.message.session === 'flood-0000')).toHaveLength(199);
+    flooder.send({ type: 'bye', session: 'flood-0000' });
+    const last = await bob.signals.find((signal) => signal.peerId === hello.id && signal.message.type === 'bye');
+    expect(last.message.session).toBe('flood-0000');
+    // 200 tokens at once: one went to hello, one to the offer, 198 to the flood, the rest was dropped.
+    expect(bob.signals.all.filter((signal) => signal.message.type === 'candidate')).toHaveLength(198);
     expect(flooder.messages.all.filter((message) => message.type === 'error')).toHaveLength(1);
     await stillServes(alice, bob);
   });

@@ -1,26 +1,27 @@
 /**
- * The LAN signaling socket: a WebSocket server every instance runs on its LAN port, and the
- * connections it opens to other instances. It carries the renderers' offer/answer/candidate/bye
- * between two peers, after both proved which certificate they hold.
+ * The LAN signaling socket: a WebSocket server over mutually authenticated TLS that every instance
+ * runs on its LAN port, and the connections it opens to other instances. It carries the renderers'
+ * offer/answer/candidate/bye between two peers, after each proved which device certificate it holds.
  *
- * On the wire (messages in electron/core/lan/messages.ts; docs/protocol.md):
- *   ws://<address>:<port>/lanline, text messages of JSON, at most 256 KiB each (a bigger one closes
- *   the connection with 1009). Upgrades from a browser page (an Origin header) are refused with 403,
- *   other paths with 404, and with 503 while this instance has no identity yet or holds 64 connections.
- *   1. The connecting side says hello: {type:'hello', v:'1.0', id, name, fingerprint, port}. The
+ * On the wire (messages in electron/core/lan/messages.ts; the full handshake in docs/protocol.md):
+ *   wss://<address>:<port>/lanline, TLS 1.3, both sides present their device certificate, no CA is
+ *   consulted: each side takes the SHA-256 of the certificate the other proved and derives its peer id.
+ *   Upgrades from a browser page (an Origin header) are refused with 403, without a client
+ *   certificate with 401, other paths with 404, and with 503 while this instance has no identity yet
+ *   or no room. Text messages of JSON, at most 256 KiB each (a bigger one closes with 1009).
+ *   1. The connecting side says hello: {type:'hello', v:'2.0', id, name, fingerprint, port}. The
  *      accepting side answers with its own hello once it accepted that one, or with an error and a
- *      close; so a hello received by the connecting side means "accepted". Nothing but hello is
- *      accepted before the other side's hello, which must come within 5 s of the connection.
+ *      close. Nothing but hello is accepted before the other side's hello, within 5 s.
  *   2. Each side checks the other's hello, in this order:
- *        another major version      -> error 'version', close 1002
- *        our own id                 -> error 'identity', close 1008
- *        a blocked peer             -> error 'blocked', close 1008 (no warning shown)
- *        a pinned id, another cert  -> trustWarning 'fingerprint-mismatch', error 'identity', close 1008
- *        id not derived from cert   -> trustWarning 'id-mismatch', error 'identity', close 1008
- *        never met                  -> pin the fingerprint (trust on first use), then accept
- *   3. Then signals flow both ways. Every offer/answer must carry `a=fingerprint` lines that all equal
- *      the pinned fingerprint, or it is dropped (error 'identity' + trustWarning) before any renderer
- *      applies it.
+ *        another major version                  -> error 'version', close 1002
+ *        our own id                             -> error 'identity', close 1008
+ *        id not the TLS certificate's peer id   -> error 'identity', close 1008 (an impostor: logged)
+ *        a blocked peer                         -> error 'blocked', close 1008 (no warning shown)
+ *   3. hello's fingerprint is the peer's WebRTC certificate ('certificate' announces a new one). Every
+ *      offer/answer must carry `a=fingerprint` lines that all equal it, or it is dropped (error
+ *      'identity' + trustWarning) before any renderer applies it.
+ *   4. A session belongs to the connection that carried its offer: answer, candidate, bye, busy and
+ *      decline on any other connection, or for a session never offered, are dropped.
  *   Each connection may send 200 messages at once and 100 per second after (token bucket); past that
  *   messages are dropped and one error 'rate-limited' says so. An invalid message is answered with
  *   error 'invalid' naming the problem and dropped; 10 in a row close the connection (1002).
@@ -28,8 +29,7 @@
  *   whose id sorts lower is kept and the other closed with 4000 'duplicate' (both sides apply the
  *   same rule; when one peer opened both, it closes the older). The peer stays connected throughout:
  *   a side that sees 4000 before the kept connection's hello waits up to 5 s for it.
- *   A ping every 5 s; a connection that missed the last pong is terminated (a vanished peer goes
- *   within 5-10 s; idle timers stay well under 1 Hz).
+ *   A ping every 5 s; a connection that missed the last pong is terminated.
  *   stop() closes every connection with 1001 (going away); the other side reports the peer gone.
  */
 import type { IncomingMessage, Server } from 'node:http';
@@ -60,6 +60,7 @@ const CLOSE = {
 
 const MAX_CONNECTIONS = 64;
 const MALFORMED_IN_A_ROW = 10;
+const MAX_SESSIONS_PER_PEER = 256;
 const STOP_GRACE_MS = 1000;
 
 export interface LanSelf {
@@ -147,6 +148,8 @@ export class LanSignaling {
   private readonly rate: { capacity: number; refillPerSecond: number };
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
   private readonly connectionSet = new Set<Connection>();
+  /** Per peer, which connection carried each session's offer, oldest first. */
+  private readonly sessions = new Map<PeerId, Map<string, Connection>>();
   /** The connection signals to a peer go out on. */
   private readonly current = new Map<PeerId, Connection>();
   /** Peers whose current connection the other side closed as a duplicate: the one it kept is on its way. */
@@ -265,7 +268,9 @@ export class LanSignaling {
 
   /** Sends a signal to a connected peer; LanlineError 'unavailable' when there is no connection. */
   send(peerId: PeerId, message: SignalMessage): void {
-    const conn = this.current.get(peerId);
+    // A session's messages go where its offer went (or came from); a new offer on the current connection.
+    const bound = message.type === 'offer' ? undefined : this.sessions.get(peerId)?.get(message.session);
+    const conn = bound && bound.ws.readyState === WebSocket.OPEN ? bound : this.current.get(peerId);
     if (!conn || conn.ws.readyState !== WebSocket.OPEN) {
       throw new LanlineError('unavailable', 'This peer is not connected right now; wait until it is online again.');
     }
@@ -275,6 +280,7 @@ export class LanSignaling {
     if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) {
       throw new LanlineError('invalid', `This signal is larger than LAN signaling allows (${MAX_MESSAGE_BYTES / 1024} KiB).`);
     }
+    if (message.type === 'offer') this.bindSession(conn, message.session);
     conn.ws.send(text);
   }
 
@@ -530,6 +536,16 @@ export class LanSignaling {
       this.refuse(conn, 'blocked', 'This peer does not accept connections from you.', CLOSE.policy, null);
       return;
     }
+    // Session binding: answer, candidate, bye, busy and decline only on the connection that carried
+    // the offer. When that connection closed, another connection of the same (authenticated) peer takes over.
+    const bound = this.sessions.get(peerId)?.get(message.session);
+    const live = bound !== undefined && this.connectionSet.has(bound);
+    if ((live && bound !== conn) || (!bound && message.type !== 'offer')) {
+      this.options.log.warn(`${message.type} from ${peerId} dropped: ${bound ? 'its session belongs to another connection' : 'no offer of its session went over this connection'}`);
+      this.sendError(conn, 'invalid', bound ? `session ${message.session} belongs to another connection; the ${message.type} was dropped` : `no offer of session ${message.session} went over this connection; the ${message.type} was dropped`);
+      return;
+    }
+    if (bound && bound !== conn) this.bindSession(conn, message.session);
     if (message.type === 'offer' || message.type === 'answer') {
       const pinned = conn.rtc!;
       const found = sdpFingerprints(message.sdp);
@@ -549,7 +565,18 @@ export class LanSignaling {
         return;
       }
     }
+    if (message.type === 'offer' && !bound) this.bindSession(conn, message.session);
     this.emit('signal', peerId, message);
+  }
+
+  private bindSession(conn: Connection, session: string): void {
+    const peerId = conn.peerId!;
+    let bound = this.sessions.get(peerId);
+    if (!bound) this.sessions.set(peerId, (bound = new Map()));
+    bound.delete(session);
+    bound.set(session, conn);
+    // Data links never close their session on the wire: the oldest bindings go first.
+    if (bound.size > MAX_SESSIONS_PER_PEER) bound.delete(bound.keys().next().value!);
   }
 
   private onHelloTimeout(conn: Connection, where: string): void {
@@ -590,6 +617,7 @@ export class LanSignaling {
     const waiting = this.lingering.get(peerId);
     if (waiting) clearTimeout(waiting);
     this.lingering.delete(peerId);
+    this.sessions.delete(peerId);
     this.options.log.info(`peer ${peerId} disconnected (${code})`);
     this.emit('peer-gone', peerId);
   }
