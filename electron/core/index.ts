@@ -2,7 +2,7 @@
  * Builds the core services from their dependencies and exposes them as contract handlers. The
  * Electron main process and the Node host each call `createCore` with their own storage and paths.
  */
-import { eventNames } from '../contract.js';
+import { eventNames, type PeerId } from '../contract.js';
 import { appInfo, type AppInfoSource } from './app-info.js';
 import { CallLog } from './calls/call-log.js';
 import { CapturePicker } from './capture/picker.js';
@@ -121,7 +121,12 @@ export function createCore(deps: CoreDeps): Core {
     retryIncoming: ({ id }) => transfers.retryIncoming(id),
     readChunk: async ({ id, file, offset, length }) => ({ data: await transfers.readChunk(id, file, offset, length) }),
     receiveOffer: ({ peerId, offer }) => transfers.receiveOffer(peerId, offer),
-    answerTransfer: ({ id, accept, always }) => transfers.answer(id, accept, always),
+    answerTransfer: ({ id, accept, always }) => {
+      // Accepting files is the user acting towards their sender: a Nearby peer becomes Known.
+      const from = transfers.list().find((transfer) => transfer.id === id && transfer.direction === 'in');
+      if (accept && from) peers.adopt(from.peerId as PeerId);
+      return transfers.answer(id, accept, always);
+    },
     writeChunk: async ({ id, file, offset, data }) => ({ done: await transfers.writeChunk(id, file, offset, data) }),
     finishFile: ({ id, file }) => transfers.finishFile(id, file),
     updateTransfer: ({ id, event, ...detail }) => transfers.updateFromRenderer(id, event, detail),
@@ -147,7 +152,11 @@ export function createCore(deps: CoreDeps): Core {
     },
     listConversations: () => chat.summaries(),
     listChat: ({ peerId }) => chat.list(peerId),
-    appendChat: ({ peerId, message }) => chat.append(peerId, message),
+    appendChat: ({ peerId, message }) => {
+      // Writing to a Nearby peer is acting towards it; a message it sent is not.
+      if (message.direction === 'out') peers.adopt(peerId);
+      return chat.append(peerId, message);
+    },
     updateChatState: ({ peerId, id, state }) => chat.setState(peerId, id, state),
     markChatRead: ({ peerId }) => {
       chat.markRead(peerId);

@@ -2,20 +2,20 @@
  * The peers list over real LAN signaling between two cores on 127.0.0.1 (discovery off: that runs
  * over real multicast in test/lan). Identities are registered as the renderer would register them.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Peer, TrustWarning } from '../../electron/contract.js';
 import { EventHub } from '../../electron/core/events.js';
 import { Identity } from '../../electron/core/identity/identity.js';
 import { peerIdFromFingerprint } from '../../electron/core/identity/peer-id.js';
-import { Peers } from '../../electron/core/lan/peers.js';
+import { MAX_NEARBY, Peers } from '../../electron/core/lan/peers.js';
 import { memoryLog } from '../../electron/core/log.js';
 import { defaultSettings, Settings } from '../../electron/core/settings/settings.js';
 import { JsonFileStore } from '../../electron/core/storage.js';
 import { TrustStore } from '../../electron/core/trust/trust-store.js';
-import { newDevice, randomFingerprint } from '../support/lan.js';
+import { newDevice, randomFingerprint, sdpWith } from '../support/lan.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const running: Peers[] = [];
@@ -23,14 +23,14 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((peers) => peers.stop()));
 });
 
-function node(name: string, dir = mkdtempSync(join(tmpdir(), 'lanline-peers-')), device = newDevice()) {
+function node(name: string, dir = mkdtempSync(join(tmpdir(), 'lanline-peers-')), device = newDevice(), maxNearby?: number) {
   const log = memoryLog();
   const events = new EventHub();
   const store = (file: string) => new JsonFileStore(join(dir, `${file}.json`), log);
   const settings = new Settings(store('settings'), defaultSettings({ displayName: name, language: 'en', downloadDir: dir }), log, events);
   const identity = new Identity(store('identity'), () => name, Date.now, log, events, device);
   const trust = new TrustStore(store('trust'), Date.now, log);
-  const peers = new Peers({ settings, identity, trust, device, store: store('peers'), events, log, port: 0, host: '127.0.0.1', discovery: false });
+  const peers = new Peers({ settings, identity, trust, device, store: store('peers'), events, log, port: 0, host: '127.0.0.1', discovery: false, ...(maxNearby && { maxNearby }) });
   running.push(peers);
   const warnings: TrustWarning[] = [];
   events.on('trustWarning', (warning) => warnings.push(warning));
@@ -48,20 +48,58 @@ function node(name: string, dir = mkdtempSync(join(tmpdir(), 'lanline-peers-')),
         resolve(list);
       });
     });
-  return { peers, trust, warnings, register, until, dir, events, device };
+  const fingerprint = () => identity.current()!.fingerprint;
+  return { peers, trust, warnings, register, until, dir, events, device, fingerprint };
 }
 
 describe('Peers', () => {
-  it('meets a peer by address: both list each other as pinned and online', async () => {
+  it('meets a peer by address: the one who added pins it, the other lists it as Nearby until it acts', async () => {
     const ana = node('Ana');
     const ben = node('Ben');
     const anaId = (await ana.register()).id;
     const benId = (await ben.register()).id;
     const added = await ana.peers.addByAddress(`127.0.0.1:${ben.peers.status().port}`);
-    expect(added).toMatchObject({ id: benId, name: 'Ben', trust: 'pinned', online: true, via: 'manual' });
+    expect(added).toMatchObject({ id: benId, name: 'Ben', trust: 'pinned', online: true, via: 'manual', fingerprint: ben.device.fingerprint });
     const seen = await ben.until((list) => list.some((peer) => peer.id === anaId && peer.connected));
-    expect(seen.find((peer) => peer.id === anaId)).toMatchObject({ name: 'Ana', trust: 'pinned', via: 'incoming' });
+    expect(seen.find((peer) => peer.id === anaId)).toMatchObject({ name: 'Ana', trust: 'new', via: 'incoming', fingerprint: ana.device.fingerprint });
+    expect(ben.trust.all()).toEqual([]);
     expect(ana.peers.safetyCode(benId)).toBe(ben.peers.safetyCode(anaId));
+    // Ben acts (he verifies Ana after comparing codes): now she is pinned, to the certificate she proved.
+    expect(ben.peers.setTrust(anaId, 'verify')).toMatchObject({ trust: 'verified', fingerprint: ana.device.fingerprint });
+  });
+
+  it('adopts a Nearby peer when the user starts a session with it, not when it starts one', async () => {
+    const ana = node('Ana');
+    const ben = node('Ben');
+    const anaId = (await ana.register()).id;
+    const benId = (await ben.register()).id;
+    await ana.peers.addByAddress(`127.0.0.1:${ben.peers.status().port}`);
+    await ben.until((list) => list.some((peer) => peer.id === anaId && peer.connected));
+    const signals: string[] = [];
+    ben.events.on('signal', ({ message }) => signals.push(message.type));
+    const ring = { type: 'offer', session: 'call-session-1', sdp: sdpWith(ana.fingerprint()), purpose: 'call' } as const;
+    await ana.peers.send(benId, ring);
+    await vi.waitFor(() => expect(signals).toEqual(['offer']));
+    expect(ben.trust.all()).toEqual([]);
+    // Ben answers the call: that is his act.
+    await ben.peers.send(anaId, { type: 'answer', session: ring.session, sdp: sdpWith(ben.fingerprint()) });
+    expect(ben.peers.list().find((peer) => peer.id === anaId)?.trust).toBe('pinned');
+  });
+
+  it('stores no Nearby peer, and lists at most maxNearby of them', async () => {
+    expect(MAX_NEARBY).toBe(64);
+    const ana = node('Ana', undefined, undefined, 5);
+    await ana.register();
+    const strangers = Array.from({ length: 8 }, () => node('B'));
+    for (const stranger of strangers) {
+      await stranger.register();
+      await stranger.peers.addByAddress(`127.0.0.1:${ana.peers.status().port}`);
+    }
+    await vi.waitFor(() => expect(ana.peers.list()).toHaveLength(5));
+    expect(ana.trust.all()).toEqual([]);
+    await ana.peers.stop();
+    ana.trust.flush();
+    expect(JSON.parse(readFileSync(join(ana.dir, 'peers.json'), 'utf8')).known).toEqual({});
   });
 
   it('answers a met peer\'s calls automatically only when asked to, and not a peer never met', async () => {

@@ -37,11 +37,11 @@ async function startPeer(name: string, extra: Extra = {}) {
   const device = extra.device ?? newDevice();
   const self: LanSelf = extra.self ?? { id: device.peerId, name, fingerprint: randomFingerprint() };
   const warnings = new Inbox<TrustWarning>();
-  const peers = new Inbox<{ peerId: PeerId; hello: Hello; address: string; direction: Direction }>();
+  const peers = new Inbox<{ peerId: PeerId; hello: Hello; address: string; direction: Direction; device: Fingerprint }>();
   const gone = new Inbox<PeerId>();
   const signals = new Inbox<{ peerId: PeerId; message: SignalMessage }>();
   const signaling = new LanSignaling({ host: HOST, ...extra, port: extra.port ?? 0, self: () => self, device, trust, log, onWarning: warnings.push });
-  signaling.on('peer', (peerId, hello, address, direction) => peers.push({ peerId, hello, address, direction }));
+  signaling.on('peer', (peerId, hello, address, direction, device) => peers.push({ peerId, hello, address, direction, device }));
   signaling.on('peer-gone', gone.push);
   signaling.on('signal', (peerId, message) => signals.push({ peerId, message }));
   running.push(signaling);
@@ -97,7 +97,7 @@ async function freePort(): Promise<number> {
 }
 
 describe('LanSignaling', { timeout: 30_000 }, () => {
-  it('exchanges hello both ways and pins each peer on first contact', async () => {
+  it('exchanges hello both ways and pins nothing on first contact', async () => {
     const alice = await startPeer('Alice');
     const bob = await startPeer('Bob');
     expect(await alice.signaling.connect(HOST, bob.port)).toBe(bob.self.id);
@@ -105,9 +105,11 @@ describe('LanSignaling', { timeout: 30_000 }, () => {
     const atBob = await bob.peers.next();
     expect(atAlice).toMatchObject({ peerId: bob.self.id, direction: 'outgoing', address: HOST, hello: { name: 'Bob', fingerprint: bob.self.fingerprint, port: bob.port, v: PROTOCOL_VERSION } });
     expect(atBob).toMatchObject({ peerId: alice.self.id, direction: 'incoming', address: HOST, hello: { name: 'Alice', fingerprint: alice.self.fingerprint, port: alice.port } });
-    expect(alice.trust.get(bob.self.id)).toMatchObject({ fingerprint: bob.device.fingerprint, name: 'Bob', verified: false, blocked: false });
-    expect(bob.trust.get(alice.self.id)).toMatchObject({ fingerprint: alice.device.fingerprint, name: 'Alice' });
-    expect(alice.trust.state(bob.self.id)).toBe('pinned');
+    expect(atAlice.device).toBe(bob.device.fingerprint);
+    expect(atBob.device).toBe(alice.device.fingerprint);
+    expect(alice.trust.all()).toEqual([]);
+    expect(bob.trust.all()).toEqual([]);
+    expect(alice.trust.state(bob.self.id)).toBe('new');
     expect(alice.signaling.isConnected(bob.self.id)).toBe(true);
     expect(bob.signaling.isConnected(alice.self.id)).toBe(true);
     expect(alice.log.lines.join('\n')).not.toMatch(/a=fingerprint|v=0/);
@@ -157,6 +159,7 @@ describe('LanSignaling', { timeout: 30_000 }, () => {
   it('refuses an impostor holding only public data (a pinned id and its WebRTC fingerprint), and the real connection stays', async () => {
     const alice = await startPeer('Alice');
     const bob = await startPeer('Bob');
+    bob.trust.pin(alice.self.id, alice.device.fingerprint, 'Alice');
     await connect(alice, bob);
     const impostor = await rawClient(bob.port);
     impostor.send(helloOf('Alice', alice.self.fingerprint, alice.self.id));

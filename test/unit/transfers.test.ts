@@ -70,10 +70,12 @@ describe('sending', () => {
 });
 
 describe('receiving', () => {
-  it('refuses offers from peers it has not met or has blocked', async () => {
+  it('lets a Nearby peer\'s offer wait for the user, never always-accepted, and refuses a blocked peer\'s', async () => {
     const { transfers, trust, peer } = side();
     const stranger = peerIdFromFingerprint(randomFingerprint());
-    await expect(transfers.receiveOffer(stranger, offer([{ path: 'x', size: 1, sha256: sha('x') }]))).rejects.toMatchObject({ code: 'forbidden' });
+    const waiting = await transfers.receiveOffer(stranger, offer([{ path: 'x', size: 1, sha256: sha('x') }]));
+    expect(waiting.accepted).toBe(false);
+    await expect(transfers.answer(waiting.transfer.id, true, true)).rejects.toMatchObject({ code: 'forbidden' });
     const ben = peer('Ben');
     trust.apply(ben, 'block');
     await expect(transfers.receiveOffer(ben, offer([{ path: 'x', size: 1, sha256: sha('x') }]))).rejects.toMatchObject({ code: 'forbidden' });

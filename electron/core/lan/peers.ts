@@ -4,10 +4,15 @@
  * contract's `Peer` records (event `peersChanged`).
  *
  * - Discovery finds peers; the side whose id sorts lower opens the signaling connection, so two
- *   instances that see each other meet once, and first contact pins the fingerprint (TOFU).
+ *   instances that see each other meet once.
+ * - Known and Nearby: a peer the user never acted towards is *Nearby* (trust 'new'): listed while
+ *   it is around, stored nowhere, at most MAX_NEARBY of them (the longest unseen go first), and
+ *   dropped NEARBY_EXPIRY_MS after it was last seen. The user's first act towards it (a chat message,
+ *   a call or a chat/file link it starts, answering its call, accepting its files, adding it by
+ *   address, verifying it) pins its device certificate (`adopt`): from then on it is *Known*.
  * - "Add by address" connects directly and is remembered, for networks that block multicast.
  * - A peer is online while discovery sees it or a signaling connection is open.
- * - Peers once met stay listed (offline) across restarts, from the trust store and the peers file.
+ * - Known peers stay listed (offline) across restarts, from the trust store and the peers file.
  * - Known peers are called back: at start (this side restarted) and every 15 s while one that we
  *   trust is away (the network dropped), so transfers resume when the peers meet again.
  */
@@ -16,6 +21,7 @@ import { Fingerprint, PeerId, PROTOCOL_VERSION, type Peer, type PeerTrustAction,
 import { LanlineError } from '../errors.js';
 import type { EventHub } from '../events.js';
 import type { Identity } from '../identity/identity.js';
+import { fingerprintFromPeerId } from '../identity/peer-id.js';
 import { safetyCode } from '../identity/safety-code.js';
 import type { Log } from '../log.js';
 import type { Settings } from '../settings/settings.js';
@@ -57,9 +63,15 @@ export interface PeersOptions {
   port?: number;
   /** Bind address of the signaling socket (tests: '127.0.0.1'). */
   host?: string;
+  /** Nearby peers listed at most; MAX_NEARBY by default. */
+  maxNearby?: number;
   /** false turns mDNS off (networks where multicast is not wanted); options go to Discovery. */
   discovery?: false | Partial<Omit<DiscoveryOptions, 'self' | 'log'>>;
 }
+
+/** Nearby (never adopted) peers listed at most, and how long one stays listed after it was last seen. */
+export const MAX_NEARBY = 64;
+export const NEARBY_EXPIRY_MS = 10 * 60 * 1000;
 
 export class Peers {
   private readonly signaling: LanSignaling;
@@ -67,6 +79,8 @@ export class Peers {
   private discoveryId: string | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly calling = new Set<string>();
+  /** Sessions of calls offered by Nearby peers, newest last: answering one adopts the caller. */
+  private readonly callsOffered = new Set<string>();
   /** The WebRTC certificate peers were last told about. */
   private announced: string | null = null;
   private readonly live = new Map<string, Live>();
@@ -109,7 +123,14 @@ export class Peers {
         this.discovery?.forget(id);
         if (this.live.has(id)) this.upsert(id, { connected: false, seenByMdns: false });
       }),
-      this.signaling.on('signal', (peerId, message) => options.events.emit('signal', { peerId, message })),
+      this.signaling.on('signal', (peerId, message) => {
+        // Answering a call is acting towards its caller (send); remember which sessions are calls.
+        if (message.type === 'offer' && message.purpose === 'call' && !this.options.trust.get(peerId)) {
+          this.callsOffered.add(message.session);
+          if (this.callsOffered.size > 64) this.callsOffered.delete(this.callsOffered.values().next().value!);
+        }
+        options.events.emit('signal', { peerId, message });
+      }),
       options.events.on('settingsChanged', (settings) => this.discovery?.update({ name: settings.displayName })),
     );
   }
@@ -163,15 +184,29 @@ export class Peers {
   }
 
   list(): Peer[] {
+    this.expireNearby();
     const ids = new Set([...this.live.keys(), ...this.options.trust.all().map((entry) => entry.peerId)]);
     const me = this.options.identity.current()?.peerId;
     return [...ids].filter((id) => id !== me).map((id) => this.toPeer(id));
+  }
+
+  /**
+   * The user acted towards this peer: pin its device certificate (the peer id says which) unless it
+   * is pinned already. Returns true when it was Nearby until now.
+   */
+  adopt(peerId: PeerId): boolean {
+    if (peerId === this.options.identity.current()?.peerId || this.options.trust.get(peerId)) return false;
+    const live = this.live.get(peerId);
+    this.options.trust.pin(peerId, fingerprintFromPeerId(peerId), live?.name ?? '');
+    this.changed();
+    return true;
   }
 
   async addByAddress(text: string): Promise<Peer> {
     const address = parseAddress(text);
     if (!address) throw new LanlineError('invalid', `"${text.slice(0, 80)}" is not an address; write it as host:port, for example 192.168.1.20:47990.`);
     const id = await this.connect(address.host, address.port);
+    this.adopt(id as PeerId);
     if (!this.manual.some((entry) => entry.host === address.host && entry.port === address.port)) {
       this.manual = [...this.manual, address].slice(-64);
     }
@@ -186,6 +221,8 @@ export class Peers {
       this.options.trust.apply(peerId, 'repin', presented as Fingerprint);
       this.presented.delete(peerId);
     } else {
+      // Verifying a Nearby peer is acting towards it.
+      if (action === 'verify') this.adopt(peerId);
       if (action === 'auto-answer-calls') {
         // Only a peer whose certificate is pinned (or verified) and not contested right now.
         const state = this.options.trust.state(peerId, this.presented.get(peerId) as Fingerprint | undefined);
@@ -210,19 +247,24 @@ export class Peers {
 
   /** From the two device certificates: what an attacker in the middle would have to forge. */
   safetyCode(peerId: PeerId): string {
-    const theirs = this.options.trust.get(peerId);
-    if (!this.options.identity.current() || !theirs) throw new LanlineError('not-found', 'A safety code needs both certificates; meet this peer first.');
-    return safetyCode(this.options.identity.deviceFingerprint(), theirs.fingerprint);
+    if (!this.options.identity.current()) throw new LanlineError('not-found', 'A safety code needs both certificates; wait until Lanline has its identity.');
+    // A Nearby peer's device certificate is the one its id names (and its TLS handshake proved).
+    return safetyCode(this.options.identity.deviceFingerprint(), this.options.trust.get(peerId)?.fingerprint ?? fingerprintFromPeerId(peerId));
   }
 
-  /** Sends a signal, connecting first when the peer is known but not connected. */
+  /**
+   * Sends a signal, connecting first when the peer is known but not connected. Starting a session
+   * (a call, a chat or file link) and answering a call are the user acting: the peer is adopted.
+   */
   async send(peerId: PeerId, message: SignalMessage): Promise<void> {
     if (!this.signaling.isConnected(peerId)) {
       const known = this.live.get(peerId);
       if (!known?.addresses.length || !known.port) throw new LanlineError('unavailable', 'This peer is not reachable now.');
       await this.connectAny(known.addresses, known.port);
     }
+    const acts = (message.type === 'offer' && !this.signaling.hasSession(peerId, message.session)) || (message.type === 'answer' && this.callsOffered.has(message.session));
     this.signaling.send(peerId, message);
+    if (acts) this.adopt(peerId);
   }
 
   /** Connects to every trusted, known, unconnected peer that is not blocked; one attempt at a time each. */
@@ -289,6 +331,18 @@ export class Peers {
     this.changed();
   }
 
+  /** Nearby peers not seen for NEARBY_EXPIRY_MS go; beyond MAX_NEARBY, the longest unseen go first. */
+  private expireNearby(): void {
+    const now = this.clock();
+    const nearby = [...this.live].filter(([id]) => !this.options.trust.get(id as PeerId));
+    for (const [id, live] of nearby) if (!live.connected && !live.seenByMdns && now - live.lastSeen > NEARBY_EXPIRY_MS) this.live.delete(id);
+    const left = nearby.filter(([id]) => this.live.has(id));
+    const max = this.options.maxNearby ?? MAX_NEARBY;
+    if (left.length <= max) return;
+    left.sort(([, a], [, b]) => Number(b.connected || b.seenByMdns) - Number(a.connected || a.seenByMdns) || b.lastSeen - a.lastSeen);
+    for (const [id] of left.slice(max)) this.live.delete(id);
+  }
+
   private upsert(id: string, patch: Partial<Live>): void {
     const current: Live = this.live.get(id) ?? { name: this.options.trust.get(id as PeerId)?.name ?? id, addresses: [], port: 0, via: 'mdns', lastSeen: 0, seenByMdns: false, connected: false };
     const next = { ...current, ...patch };
@@ -311,7 +365,7 @@ export class Peers {
       via: live?.via ?? 'manual',
       connected: Boolean(live?.connected),
       trust: this.options.trust.state(id as PeerId, presented as Fingerprint | undefined),
-      fingerprint: trusted?.fingerprint ?? null,
+      fingerprint: trusted?.fingerprint ?? live?.device ?? null,
       firstSeen: trusted?.firstSeen ?? null,
       autoAnswerCalls: Boolean(trusted?.autoAnswerCalls && !trusted.blocked),
     };
@@ -329,14 +383,20 @@ export class Peers {
     const known = z.record(z.string(), z.unknown()).safeParse(data.known);
     for (const [id, value] of Object.entries(known.success ? known.data : {})) {
       const entry = Known.safeParse(value);
-      if (PeerId.safeParse(id).success && entry.success) this.live.set(id, { ...entry.data, seenByMdns: false, connected: false });
+      if (PeerId.safeParse(id).success && entry.success) {
+        // Only Known peers were ever stored; an entry of a peer no longer pinned (a file from before) is left out.
+        if (this.options.trust.get(id as PeerId)) this.live.set(id, { ...entry.data, seenByMdns: false, connected: false });
+      }
       else this.options.log.warn(`peers file: dropped a damaged entry for ${id.slice(0, 60)}`);
     }
   }
 
   private persist(): void {
     const known: Record<string, Known> = {};
-    for (const [id, { name, addresses, port, via, lastSeen }] of this.live) known[id] = { name, addresses: addresses.slice(0, 16), port, via, lastSeen };
+    for (const [id, { name, addresses, port, via, lastSeen }] of this.live) {
+      // Nearby peers are stored nowhere.
+      if (this.options.trust.get(id as PeerId)) known[id] = { name, addresses: addresses.slice(0, 16), port, via, lastSeen };
+    }
     try {
       this.options.store.write({ version: 1, manual: this.manual, known });
     } catch (error) {

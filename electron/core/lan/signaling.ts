@@ -292,6 +292,11 @@ export class LanSignaling {
     for (const conn of this.connectionSet) if (conn.state === 'ready' && conn.ws.readyState === WebSocket.OPEN) conn.ws.send(text);
   }
 
+  /** True when an offer of this session already went over (or came from) a connection to this peer. */
+  hasSession(peerId: PeerId, session: string): boolean {
+    return this.sessions.get(peerId)?.has(session) ?? false;
+  }
+
   isConnected(peerId: PeerId): boolean {
     return this.current.get(peerId)?.ws.readyState === WebSocket.OPEN;
   }
@@ -469,13 +474,8 @@ export class LanSignaling {
       this.refuse(conn, 'blocked', 'This peer does not accept connections from you.', CLOSE.policy, new LanlineError('forbidden', 'You blocked this peer; unblock it to connect.'));
       return;
     }
-    try {
-      if (decision === 'new') trust.pin(hello.id, conn.device, hello.name);
-      else if (trust.get(hello.id)?.name !== hello.name) trust.rename(hello.id, hello.name);
-    } catch (error) {
-      // The pin could not be saved (disk full...): the peer is still the one that said hello; logged by the store.
-      log.warn(`peer ${hello.id}: trust store not updated (${(error as Error).message})`);
-    }
+    // A peer never met is accepted as Nearby and pinned nowhere: pinning is the user's act (Peers.adopt).
+    if (decision === 'match' && trust.get(hello.id)?.name !== hello.name) trust.rename(hello.id, hello.name);
     conn.rtc = hello.fingerprint;
     if (conn.helloTimer) clearTimeout(conn.helloTimer);
     conn.helloTimer = null;

@@ -209,8 +209,8 @@ export class Transfers {
    * always accepts from); one seen before resumes: it answers at once with where each file stands.
    */
   async receiveOffer(peerId: PeerId, offer: TransferOffer): Promise<{ transfer: Transfer; accepted: boolean; offsets: number[] }> {
-    const trust = this.options.trust.get(peerId);
-    if (!trust || trust.blocked) throw new LanlineError('forbidden', 'Offers are accepted only from peers Lanline has met and not blocked.');
+    // A Nearby peer (not pinned) may offer too: the user's answer decides, and accepting adopts it.
+    if (this.options.trust.get(peerId)?.blocked) throw new LanlineError('forbidden', 'Offers from a blocked peer are refused.');
     const known = this.live.get(offer.id);
     if (known) {
       if (known.transfer.peerId !== peerId || known.transfer.direction !== 'in') throw new LanlineError('forbidden', 'That transfer belongs to someone else.');

@@ -45,11 +45,14 @@ export const usePeersStore = defineStore('peers', () => {
     if (reply) safetyCodes.value = { ...safetyCodes.value, [peerId]: reply.code };
   }
 
+  /** Another listed peer has this peer's display name: show its short id (first group) beside the name. */
+  const sharesName = (peer: Peer) => peers.value.some((other) => other.id !== peer.id && other.name === peer.name);
+
   /** A peer whose calls are answered without ringing: the user chose it, and the peer is trusted now. */
   const autoAnswers = (peerId: string) => {
     const peer = peers.value.find((candidate) => candidate.id === peerId);
     return Boolean(peer?.autoAnswerCalls && (peer.trust === 'pinned' || peer.trust === 'verified'));
   };
 
-  return { autoAnswers, peers, sorted, warnings, safetyCodes, error, lan, load, addByAddress, setTrust, showSafetyCode };
+  return { autoAnswers, sharesName, peers, sorted, warnings, safetyCodes, error, lan, load, addByAddress, setTrust, showSafetyCode };
 });
