@@ -29,7 +29,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((signaling) => signaling.stop()));
 });
 
-type Extra = Partial<Pick<LanSignalingOptions, 'clock' | 'pingIntervalMs' | 'helloTimeoutMs' | 'port'>> & { self?: LanSelf; device?: DeviceCredentials };
+type Extra = Partial<Pick<LanSignalingOptions, 'clock' | 'pingIntervalMs' | 'helloTimeoutMs' | 'port' | 'limits'>> & { self?: LanSelf; device?: DeviceCredentials };
 
 async function startPeer(name: string, extra: Extra = {}) {
   const log = memoryLog();
@@ -243,6 +243,31 @@ describe('LanSignaling', { timeout: 30_000 }, () => {
     await stillServes(alice, bob);
     alice.signaling.send(bob.self.id, offerFrom(alice, old));
     expect(await bob.warnings.next()).toMatchObject({ reason: 'fingerprint-mismatch', expected: alice.self.fingerprint, received: old });
+  });
+
+  it('keeps room for pinned peers: strangers fill only their own slots, and a pinned peer still connects', async () => {
+    const bob = await startPeer('Bob', { limits: { unknownTotal: 3, unknownPerAddress: 3 } } as Extra);
+    const alice = await startPeer('Alice');
+    bob.trust.pin(alice.self.id, alice.device.fingerprint, 'Alice');
+    const strangers = await Promise.all(Array.from({ length: 3 }, () => rawClient(bob.port)));
+    for (const stranger of strangers) stranger.send(stranger.hello('B'));
+    for (const stranger of strangers) expect(await stranger.messages.next()).toMatchObject({ type: 'hello' });
+    const late = await rawClient(bob.port);
+    late.send(late.hello('B'));
+    expect(await late.messages.next()).toMatchObject({ type: 'error', code: 'rate-limited', message: expect.stringMatching(/slots for peers not yet known are taken/) });
+    expect((await late.closed).code).toBe(1013);
+    expect(await alice.signaling.connect(HOST, bob.port)).toBe(bob.self.id);
+    await bob.peers.find((peer) => peer.peerId === alice.self.id);
+    await stillServes(alice, bob);
+    expect(bob.trust.all().map((entry) => entry.peerId)).toEqual([alice.self.id]);
+  });
+
+  it('refuses connections past the per-address rate before TLS', async () => {
+    const bob = await startPeer('Bob', { limits: { perMinute: 5 } } as Extra);
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => rawClient(bob.port)));
+    const opened = results.filter((result) => result.status === 'fulfilled').length;
+    console.log(`8 connections at once with a limit of 5 a minute: ${opened} opened`);
+    expect(opened).toBe(5);
   });
 
   it('refuses a blocked peer without raising a warning', async () => {

@@ -45,3 +45,74 @@ export class TokenBucket {
     this.milliTokens = Math.min(this.options.capacity * 1000, this.milliTokens + elapsed * this.options.refillPerSecond);
   }
 }
+
+/**
+ * What strangers may cost the LAN port, per source address, before anyone knows who they are:
+ * new connections per minute (a token bucket each) and handshakes in progress (TCP accepted, not yet
+ * past hello), per address and in total. A refused connection is closed before its TLS handshake.
+ */
+export interface AddressLimitsOptions {
+  /** New connections per address: a burst of this many, and this many per minute after. */
+  perMinute: number;
+  /** Handshakes in progress from one address. */
+  pendingPerAddress: number;
+  /** Handshakes in progress from all addresses. */
+  pendingTotal: number;
+  clock: () => number;
+}
+
+export type AddressVerdict = 'ok' | 'rate' | 'pending-address' | 'pending-total';
+
+/** Addresses remembered at most; idle ones (full bucket, nothing pending) are forgotten first. */
+const MAX_ADDRESSES = 4096;
+
+export class AddressLimits {
+  private readonly addresses = new Map<string, { bucket: TokenBucket; pending: number }>();
+  private pending = 0;
+
+  constructor(private readonly options: AddressLimitsOptions) {}
+
+  /** A new connection from `address`; on 'ok' it counts as pending until `settle(address)`. */
+  admit(address: string): AddressVerdict {
+    let entry = this.addresses.get(address);
+    if (!entry) {
+      if (this.addresses.size >= MAX_ADDRESSES) this.forgetIdle();
+      entry = { bucket: new TokenBucket({ capacity: this.options.perMinute, refillPerSecond: this.options.perMinute / 60, clock: this.options.clock }), pending: 0 };
+      this.addresses.set(address, entry);
+    }
+    if (entry.pending >= this.options.pendingPerAddress) return 'pending-address';
+    if (this.pending >= this.options.pendingTotal) return 'pending-total';
+    if (!entry.bucket.take()) return 'rate';
+    entry.pending += 1;
+    this.pending += 1;
+    return 'ok';
+  }
+
+  /** The handshake of a connection admitted from `address` ended (done, failed or closed). */
+  settle(address: string): void {
+    const entry = this.addresses.get(address);
+    if (!entry || entry.pending === 0) return;
+    entry.pending -= 1;
+    this.pending -= 1;
+  }
+
+  /** Handshakes in progress, from one address or from all. */
+  inProgress(address?: string): number {
+    return address === undefined ? this.pending : (this.addresses.get(address)?.pending ?? 0);
+  }
+
+  private forgetIdle(): void {
+    for (const [address, entry] of this.addresses) {
+      if (entry.pending === 0 && entry.bucket.available() >= this.options.perMinute) this.addresses.delete(address);
+    }
+    // Still full of busy addresses (a spoofing flood): forget the oldest half; their limits start over.
+    if (this.addresses.size >= MAX_ADDRESSES) {
+      let drop = this.addresses.size / 2;
+      for (const [address, entry] of this.addresses) {
+        if (drop-- <= 0) break;
+        this.pending -= entry.pending;
+        this.addresses.delete(address);
+      }
+    }
+  }
+}

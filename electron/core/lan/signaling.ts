@@ -34,7 +34,7 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import { createServer } from 'node:https';
-import { isIPv6 } from 'node:net';
+import { isIPv6, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -45,7 +45,7 @@ import { peerIdFromFingerprint } from '../identity/peer-id.js';
 import type { Log } from '../log.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import { cleanName, MAX_MESSAGE_BYTES, parseLanMessage, printable, sdpFingerprints, type Hello, type LanErrorCode, type LanMessage } from './messages.js';
-import { TokenBucket } from './rate-limit.js';
+import { AddressLimits, TokenBucket } from './rate-limit.js';
 
 export const SIGNALING_PATH = '/lanline';
 
@@ -58,7 +58,22 @@ const CLOSE = {
   duplicate: 4000,
 } as const;
 
-const MAX_CONNECTIONS = 64;
+/** A safety net; the limits below keep strangers far from it. */
+const MAX_CONNECTIONS = 256;
+
+/** What strangers may cost (AddressLimits, and the Nearby slots checked at hello). */
+export const LAN_LIMITS = {
+  /** New connections per source address: a burst of 30, then 30 a minute. */
+  perMinute: 30,
+  /** Connections from one address still in their handshake (TCP to hello). */
+  pendingPerAddress: 8,
+  /** Connections from all addresses still in their handshake. */
+  pendingTotal: 64,
+  /** Ready connections with peers that are not pinned (Nearby), in total and from one address. */
+  unknownTotal: 32,
+  unknownPerAddress: 4,
+};
+export type LanLimits = typeof LAN_LIMITS;
 const MALFORMED_IN_A_ROW = 10;
 const MAX_SESSIONS_PER_PEER = 256;
 const STOP_GRACE_MS = 1000;
@@ -92,6 +107,8 @@ export interface LanSignalingOptions {
   helloTimeoutMs?: number;
   /** Per-connection token bucket. Default 200 messages at once, 100 per second. */
   rate?: { capacity: number; refillPerSecond: number };
+  /** What strangers may cost; LAN_LIMITS by default. */
+  limits?: Partial<LanLimits>;
 }
 
 export interface LanSignalingEvents {
@@ -138,6 +155,8 @@ interface Connection {
   bucket: TokenBucket;
   helloTimer: NodeJS.Timeout | null;
   pending: Pending | null;
+  /** Incoming: its key in LanSignaling.handshakes until hello was accepted. */
+  handshake: string | null;
   lastError: Error | null;
 }
 
@@ -146,6 +165,12 @@ export class LanSignaling {
   private readonly pingIntervalMs: number;
   private readonly helloTimeoutMs: number;
   private readonly rate: { capacity: number; refillPerSecond: number };
+  private readonly limits: LanLimits;
+  private readonly addressLimits: AddressLimits;
+  /** Accepted TCP connections not yet past hello, by `address|port`: the pending count and a deadline. */
+  private readonly handshakes = new Map<string, { address: string; deadline: NodeJS.Timeout }>();
+  /** Connections refused by the limits since the last log line about it (one line a minute at most). */
+  private refusals = { count: 0, since: 0, logged: 0 };
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
   private readonly connectionSet = new Set<Connection>();
   /** Per peer, which connection carried each session's offer, oldest first. */
@@ -166,6 +191,8 @@ export class LanSignaling {
     this.pingIntervalMs = options.pingIntervalMs ?? 5_000;
     this.helloTimeoutMs = options.helloTimeoutMs ?? 5_000;
     this.rate = options.rate ?? { capacity: 200, refillPerSecond: 100 };
+    this.limits = { ...LAN_LIMITS, ...options.limits };
+    this.addressLimits = new AddressLimits({ ...this.limits, clock: this.clock });
   }
 
   /** The port we listen on, or null before start(). */
@@ -187,6 +214,7 @@ export class LanSignaling {
       response.end(`Lanline signaling: open a WebSocket to ${SIGNALING_PATH}\n`);
     });
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.guard('upgrade', () => this.upgrade(request, socket, head)));
+    server.on('connection', (socket: Socket) => this.guard('connection', () => this.onTcp(socket)));
     server.on('clientError', (_error, socket) => socket.destroy());
     // A TLS handshake that fails (no certificate, wrong key, not TLS) never reaches 'upgrade'.
     server.on('tlsClientError', (_error, socket) => socket.destroy());
@@ -311,6 +339,59 @@ export class LanSignaling {
     return [...this.connectionSet].map((conn) => ({ peerId: conn.peerId, direction: conn.direction, remoteAddress: conn.remoteAddress, ready: conn.state === 'ready' }));
   }
 
+  /**
+   * A new TCP connection, before TLS: refused at once past the per-address limits; otherwise it
+   * counts as a handshake in progress until hello was accepted, and is cut after two hello timeouts.
+   */
+  private onTcp(socket: Socket): void {
+    const address = plainAddress(socket.remoteAddress ?? '');
+    const verdict = this.addressLimits.admit(address);
+    if (verdict !== 'ok') {
+      this.noteRefusal(address, verdict);
+      socket.destroy();
+      return;
+    }
+    const key = `${socket.remoteAddress}|${socket.remotePort}`;
+    const deadline = setTimeout(() => {
+      if (this.handshakes.has(key)) socket.destroy();
+    }, 2 * this.helloTimeoutMs);
+    deadline.unref();
+    this.handshakes.set(key, { address, deadline });
+    socket.once('close', () => this.handshakeOver(key));
+  }
+
+  private handshakeOver(key: string | null): void {
+    const pending = key === null ? undefined : this.handshakes.get(key);
+    if (!pending) return;
+    clearTimeout(pending.deadline);
+    this.handshakes.delete(key!);
+    this.addressLimits.settle(pending.address);
+  }
+
+  /** One log line a minute at most about refused connections: a flood must not fill the log. */
+  private noteRefusal(address: string, why: string): void {
+    const now = this.clock();
+    if (this.refusals.count === 0) this.refusals.since = now;
+    this.refusals.count += 1;
+    if (now - this.refusals.logged < 60_000) return;
+    this.options.log.warn(`LAN port: refused ${this.refusals.count} connection(s) past the limits since ${new Date(this.refusals.since).toISOString()} (last from ${address}: ${why})`);
+    this.refusals = { count: 0, since: now, logged: now };
+  }
+
+  /** Null when a peer that is not pinned may take a slot; otherwise why not. */
+  private noRoomForStranger(conn: Connection): string | null {
+    let total = 0;
+    let fromAddress = 0;
+    for (const other of this.connectionSet) {
+      if (other === conn || other.state !== 'ready' || this.options.trust.get(other.peerId!)) continue;
+      total += 1;
+      if (other.remoteAddress === conn.remoteAddress) fromAddress += 1;
+    }
+    if (total >= this.limits.unknownTotal) return `all ${this.limits.unknownTotal} slots for peers not yet known are taken`;
+    if (fromAddress >= this.limits.unknownPerAddress) return `${this.limits.unknownPerAddress} peers not yet known are already connected from ${conn.remoteAddress}`;
+    return null;
+  }
+
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const refuse = (status: string): void => {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -323,7 +404,8 @@ export class LanSignaling {
     const address = plainAddress(request.socket.remoteAddress ?? '');
     const tls = request.socket as TLSSocket;
     if (!peerDevice(tls)) return refuse('401 Unauthorized');
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.guard('accept', () => this.adopt(ws, 'incoming', address, null, address, () => tls)));
+    const key = `${tls.remoteAddress}|${tls.remotePort}`;
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.guard('accept', () => this.adopt(ws, 'incoming', address, null, address, () => tls, key)));
   }
 
   /** Both sides: our device certificate, TLS 1.3 only, and the other side's certificate asked for but checked by us, not by a CA. */
@@ -332,7 +414,7 @@ export class LanSignaling {
     return { key, cert, minVersion: 'TLSv1.3' as const, requestCert: true, rejectUnauthorized: false, handshakeTimeout: this.helloTimeoutMs };
   }
 
-  private adopt(ws: WebSocket, direction: Direction, remoteAddress: string, pending: Pending | null, where: string, tls: () => TLSSocket | null): void {
+  private adopt(ws: WebSocket, direction: Direction, remoteAddress: string, pending: Pending | null, where: string, tls: () => TLSSocket | null, handshake: string | null = null): void {
     const conn: Connection = {
       ws,
       seq: (this.seq += 1),
@@ -350,6 +432,7 @@ export class LanSignaling {
       bucket: new TokenBucket({ ...this.rate, clock: this.clock }),
       helloTimer: null,
       pending,
+      handshake,
       lastError: null,
     };
     this.connectionSet.add(conn);
@@ -474,11 +557,19 @@ export class LanSignaling {
       this.refuse(conn, 'blocked', 'This peer does not accept connections from you.', CLOSE.policy, new LanlineError('forbidden', 'You blocked this peer; unblock it to connect.'));
       return;
     }
+    // Slots: strangers share a few; a pinned peer is never refused for room.
+    const full = decision === 'match' ? null : this.noRoomForStranger(conn);
+    if (full) {
+      this.noteRefusal(conn.remoteAddress, full);
+      this.refuse(conn, 'rate-limited', `No room: ${full}; try again later.`, CLOSE.tryLater, new LanlineError('unavailable', `The peer has no room for a new connection now (${full}); try again later.`));
+      return;
+    }
     // A peer never met is accepted as Nearby and pinned nowhere: pinning is the user's act (Peers.adopt).
     if (decision === 'match' && trust.get(hello.id)?.name !== hello.name) trust.rename(hello.id, hello.name);
     conn.rtc = hello.fingerprint;
     if (conn.helloTimer) clearTimeout(conn.helloTimer);
     conn.helloTimer = null;
+    this.handshakeOver(conn.handshake);
     if (conn.direction === 'incoming') this.sayHello(conn);
     conn.state = 'ready';
     conn.peerId = hello.id;
