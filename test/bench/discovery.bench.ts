@@ -51,7 +51,7 @@ describe.skipIf(!available.ok)('discovery benchmark', () => {
         fromLoad.push(at - newcomer.loadStartedAt);
       }
       // Quit only once first contact is over, as a person would after the app had settled.
-      await Promise.all(observers.map((observer) => shownPinned(observer, newcomer.name, 10_000)));
+      await Promise.all(observers.map((observer) => shownPinned(observer, newcomer.name, 10_000, 'Nearby')));
       const signalledAt = Date.now();
       const quitting = newcomer.stop('SIGTERM');
       for (const at of await Promise.all(observers.map((observer) => shownAs(observer, newcomer.name, 'Offline', 20_000)))) leave.push(at - signalledAt);

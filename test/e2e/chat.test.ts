@@ -27,7 +27,8 @@ function peerItem(instance: Instance, name: string) {
 async function meet(a: Instance, aName: string, b: Instance, bName: string): Promise<void> {
   await addByAddress(a, b);
   await peerItem(a, bName).getByText('Known').waitFor();
-  await peerItem(b, aName).getByText('Known').waitFor();
+  // No pin on first contact: b lists a as Nearby until b acts (writes back, for one).
+  await peerItem(b, aName).getByText('Nearby').waitFor();
 }
 
 /** Opens the chat with `name` and answers its conversation log. */

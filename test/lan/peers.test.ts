@@ -59,8 +59,8 @@ describe.skipIf(!available.ok)(available.ok ? title : `${title} (skipped: ${avai
     for (const instance of team) expect(instance.app.errors, `${instance.name}'s console`).toEqual([]);
   });
 
-  it('each pair pins the other on first contact, so each lists the other two as Known', async () => {
-    await Promise.all(team.flatMap((observer) => others(observer).map((peer) => shownPinned(observer, peer.name, 10_000))));
+  it('each pair meets but pins nothing on first contact, so each lists the other two as Nearby', async () => {
+    await Promise.all(team.flatMap((observer) => others(observer).map((peer) => shownPinned(observer, peer.name, 10_000, 'Nearby'))));
   });
 
   it('a third-party mDNS browser resolves each instance with the name and peer id its page shows', async () => {

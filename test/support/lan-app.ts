@@ -117,8 +117,9 @@ export async function shownAs(observer: LanApp, name: string, status: PeerStatus
 }
 
 /** Waits until `observer` lists `name` as Known: its certificate is pinned (first contact done). */
-export async function shownPinned(observer: LanApp, name: string, timeoutMs: number): Promise<void> {
-  await visibleWithin(observer, peerItem(observer, name).getByText('Known', { exact: true }), `${name} as Known`, timeoutMs);
+/** The peer's trust label: 'Known' (pinned) or 'Nearby' (met, never acted towards). */
+export async function shownPinned(observer: LanApp, name: string, timeoutMs: number, label: 'Known' | 'Nearby' = 'Known'): Promise<void> {
+  await visibleWithin(observer, peerItem(observer, name).getByText(label, { exact: true }), `${name} as ${label}`, timeoutMs);
 }
 
 export async function createAppLan(count: number): Promise<AppLan> {
