@@ -601,8 +601,9 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: LanlineEr
 export type Unsubscribe = () => void;
 
 /**
- * The API the renderer sees as `window.lanline` (Electron preload) or through the host's WebSocket.
- * One method per request; `on.<event>(listener)` per event. Rejections carry `{code, message}`.
+ * The typed API the renderer's code calls, built by renderer/src/bridge/api.ts over a transport
+ * (the Electron preload's `window.lanline`, or the host's WebSocket). One method per request;
+ * `on.<event>(listener)` per event. Rejections are LanlineError `{code, message}`.
  */
 export type LanlineApi = {
   [K in RequestName]: RequestInput<K> extends undefined
@@ -610,12 +611,21 @@ export type LanlineApi = {
     : (input: RequestInput<K>) => Promise<RequestOutput<K>>;
 } & {
   on: { [E in EventName]: (listener: (payload: EventPayload<E>) => void) => Unsubscribe };
-  /**
-   * Electron only, and local to the preload (no message to main): the path on disk of a File the user
-   * dropped on the window (webUtils.getPathForFile), so drag-and-drop sends through createOutgoing.
-   */
-  pathForFile?: (file: unknown) => string;
 };
+
+/**
+ * What the Electron preload exposes as `window.lanline`, and all it exposes: three functions over
+ * plain data. contextBridge hands the page a deep-frozen copy, so nothing may wrap or change it.
+ * - `invoke` resolves with the envelope main answered; a name not in `requests` rejects.
+ * - `on` subscribes to one event (a name not in `events` throws) and returns the unsubscribe.
+ * - `pathForFile` is local to the preload (webUtils.getPathForFile, no message to main): the path
+ *   of a File the user dropped on the window, '' for anything else.
+ */
+export interface LanlinePreload {
+  invoke(name: string, payload?: unknown): Promise<Envelope<unknown>>;
+  on(name: string, listener: (payload: unknown) => void): Unsubscribe;
+  pathForFile(file: unknown): string;
+}
 
 export const requestNames = Object.keys(requests) as RequestName[];
 export const eventNames = Object.keys(events) as EventName[];
