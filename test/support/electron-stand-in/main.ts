@@ -104,6 +104,9 @@ export function createMainElectron(options: MainStandInOptions) {
     exit: (code = 0) => exitResolve(code),
   });
 
+  // Which app events main listens to (docs/api/app.md), in the order it subscribed.
+  app.on('newListener', (event: string | symbol) => event !== 'newListener' && record('app.on', { event: String(event) }));
+
   // --- webFrameMain and webContents (docs/api/web-frame-main.md, web-contents.md) ---
   let nextId = 1;
   class WebFrameMain {
