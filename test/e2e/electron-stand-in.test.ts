@@ -7,7 +7,7 @@
  * structured clones, the sender frame), as the start failure of issue 13 §1 did. It does not show
  * that Electron starts: that needs the binary.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ipcRequestChannel } from '../../electron/contract.js';
@@ -72,9 +72,12 @@ describe('the built main bundle under the Electron stand-in', () => {
     expect(await request(main, 'setSettings', { lanPort: 'high' })).toMatchObject({ result: { ok: false, error: { code: 'invalid' } } });
   });
 
-  it('keeps settings in electron-store (ESM-only, bundled into the CommonJS main): written, and read back after a restart', async () => {
+  it('keeps settings in electron-store (ESM-only, bundled into the CommonJS main): written, read back after a restart, a damaged file set aside', async () => {
     const dataDir = profile('Before');
+    writeFileSync(join(dataDir, 'calls.json'), '{"calls": [');
     const first = await start(dataDir);
+    expect(readdirSync(dataDir).filter((name) => /^calls\.json\.corrupt-.*\.bak$/.test(name))).toHaveLength(1);
+    expect(await request(first, 'listCalls')).toMatchObject({ result: { ok: true, value: [] } });
     expect(await request(first, 'getSettings')).toMatchObject({ result: { ok: true, value: { displayName: 'Before' } } });
     expect(await request(first, 'setSettings', { displayName: 'After', theme: 'dark' })).toMatchObject({ result: { ok: true } });
     const code = await first.quit();
