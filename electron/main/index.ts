@@ -12,6 +12,7 @@ import { bindContract } from './ipc.js';
 import { handleLinks } from './links.js';
 import { registerShortcuts } from './shortcuts.js';
 import { checkForUpdates } from './updates.js';
+import { applyProtocolPlan } from './protocols.js';
 import { applyPermissionPolicy } from './permissions.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { sipConnectSources } from '../core/static-files.js';
@@ -36,6 +37,7 @@ let trayAvailable = false;
 let quitting = false;
 /** leaveCalls was sent during this quit. */
 let callsLeft = false;
+let links: ReturnType<typeof handleLinks>;
 
 function openWindow(running: Core, hidden = false): BrowserWindow {
   // Called from window events: a settings file that cannot be written is logged, not thrown at Electron.
@@ -101,6 +103,7 @@ function start(): void {
   checkForUpdates(log);
   bindContract(core);
   applyOpenAtLogin(core);
+  applyProtocolPlan(core);
   // While a screen is shared, Lanline's own window (with its "You are sharing" bar and the call) is
   // left out of every capture (Windows: WDA_EXCLUDEFROMCAPTURE, macOS: sharingType none), so the
   // people watching never see it, nor an endless mirror of their own view.
@@ -113,6 +116,7 @@ function start(): void {
   }
   // Started at login: in the tray, when there is one to open it from.
   mainWindow = openWindow(core, trayAvailable && startedHidden());
+  links.attach(core, mainWindow);
   void core.start();
 }
 
@@ -120,7 +124,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   // A second instance (a link opened from another application) hands its argv over and quits.
-  handleLinks(() => core, () => mainWindow, () => focus(mainWindow));
+  links = handleLinks(() => focus(mainWindow));
   // Reached only when closing was not turned into hiding to the tray.
   app.on('window-all-closed', () => onAllWindowsClosed({ trayAvailable, quitting }) === 'quit' && app.quit());
   app.on('activate', () => {
