@@ -22,7 +22,8 @@ import { applyOpenAtLogin, startedHidden } from './login-item.js';
 import { leftEverything, onAllWindowsClosed, onQuit, onWindowClose, QUIT_GRACE_MS } from '../core/window-policy.js';
 import { trayLabels } from '../core/tray/labels.js';
 import { safeStorageCodec } from './secrets.js';
-import { createTray } from './tray.js';
+import { createTray, type AppTray } from './tray.js';
+import { probeStatusNotifier, trayVisibility } from '../core/tray/visibility.js';
 import { ElectronDocumentStore } from './storage.js';
 import { createMainWindow, focus } from './window.js';
 
@@ -31,8 +32,9 @@ enablePortalCapture();
 
 let mainWindow: BrowserWindow | null = null;
 let core: Core | null = null;
-/** A tray icon exists, so closing the window can hide it there (core/window-policy.ts). */
-let trayAvailable = false;
+/** A tray icon the user can see exists, so closing the window can hide it there (core/window-policy.ts). */
+let trayVisible = false;
+let tray: AppTray | null = null;
 /** The app is quitting: closing the window closes it. */
 let quitting = false;
 /** leaveCalls was sent during this quit. */
@@ -50,9 +52,11 @@ function openWindow(running: Core, hidden = false): BrowserWindow {
   };
   const window = createMainWindow({ saved: running.settings.get().window, saveBounds: (bounds) => remember({ window: bounds }), hidden });
   window.on('close', (event) => {
-    const decision = onWindowClose({ quitting, trayAvailable, hintShown: running.settings.get().closeToTrayHintShown });
+    const busy = running.devices.get().inCall || running.transfers.list().some((transfer) => transfer.state === 'active');
+    const decision = onWindowClose({ quitting, trayVisible, hintShown: running.settings.get().closeToTrayHintShown, busy });
     if (decision.action === 'close') return;
     event.preventDefault();
+    if (decision.action === 'minimize') return window.minimize();
     window.hide();
     if (!decision.showHint) return;
     const labels = trayLabels[running.settings.get().language];
@@ -60,6 +64,7 @@ function openWindow(running: Core, hidden = false): BrowserWindow {
     remember({ closeToTrayHintShown: true });
   });
   window.on('closed', () => (mainWindow = null));
+  tray?.attach(window);
   return window;
 }
 
@@ -75,7 +80,22 @@ function leaveCallsThenQuit(running: Core): void {
   running.events.emit('leaveCalls', { reason: 'quit' });
 }
 
-function start(): void {
+/** Makes the tray icon and finds out whether anyone can see it (Linux: a StatusNotifier host). */
+async function makeTray(running: Core): Promise<void> {
+  let created = false;
+  try {
+    tray = createTray({ core: running, window: () => mainWindow, quit: () => app.quit() });
+    created = true;
+  } catch (error) {
+    running.log.warn(`no system tray here: ${(error as Error).message}`);
+  }
+  const probe = created && process.platform === 'linux' ? await probeStatusNotifier() : null;
+  const visibility = trayVisibility({ platform: process.platform, created, desktop: process.env.XDG_CURRENT_DESKTOP, probe });
+  trayVisible = visibility.visible;
+  running.log.info(`tray ${visibility.visible ? 'visible' : 'not visible, closing the window quits (or minimises during a call or transfer)'}: ${visibility.reason}`);
+}
+
+async function start(): Promise<void> {
   const log = createLog([fileSink(join(app.getPath('logs'), 'main.log'))]);
   core = createCore({
     openStore: (name) => new ElectronDocumentStore(app.getPath('userData'), name, log),
@@ -108,14 +128,9 @@ function start(): void {
   // left out of every capture (Windows: WDA_EXCLUDEFROMCAPTURE, macOS: sharingType none), so the
   // people watching never see it, nor an endless mirror of their own view.
   core.events.on('mediaStateChanged', ({ sharing }) => mainWindow?.setContentProtection(sharing));
-  try {
-    createTray({ core, window: () => mainWindow, quit: () => app.quit() });
-    trayAvailable = true;
-  } catch (error) {
-    log.warn(`no system tray here, closing the window quits: ${(error as Error).message}`);
-  }
+  await makeTray(core);
   // Started at login: in the tray, when there is one to open it from.
-  mainWindow = openWindow(core, trayAvailable && startedHidden());
+  mainWindow = openWindow(core, trayVisible && startedHidden());
   links.attach(core, mainWindow);
   void core.start();
 }
@@ -126,7 +141,7 @@ if (!app.requestSingleInstanceLock()) {
   // A second instance (a link opened from another application) hands its argv over and quits.
   links = handleLinks(() => focus(mainWindow));
   // Reached only when closing was not turned into hiding to the tray.
-  app.on('window-all-closed', () => onAllWindowsClosed({ trayAvailable, quitting }) === 'quit' && app.quit());
+  app.on('window-all-closed', () => onAllWindowsClosed({ trayVisible, quitting }) === 'quit' && app.quit());
   app.on('activate', () => {
     if (mainWindow) focus(mainWindow);
     else if (core && app.isReady()) mainWindow = openWindow(core);
@@ -149,5 +164,11 @@ if (!app.requestSingleInstanceLock()) {
       app.quit();
     });
   });
-  void app.whenReady().then(start);
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      process.stderr.write(`Lanline failed to start: ${(error as Error).stack ?? String(error)}\n`);
+      app.exit(1);
+    });
 }
