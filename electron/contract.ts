@@ -571,6 +571,12 @@ export const events = {
    * again with the same id when the thumbnails are refreshed. `audio`: the system's sound can be offered.
    */
   captureSources: z.object({ requestId: CaptureRequestId, sources: z.array(CaptureSource).max(500), audio: z.boolean() }),
+  /**
+   * Electron: screen capture could not start (desktopCapturer or the system's permission failed);
+   * the page's getDisplayMedia was denied and the user is told why. Before this, a failure looked
+   * like a cancelled picker.
+   */
+  captureFailed: z.object({ message: z.string().max(500) }),
   /** Electron: a global shortcut was pressed (the app need not have focus). */
   shortcut: z.object({ action: z.enum(['toggle-mute']) }),
   /**

@@ -17,7 +17,8 @@ import { applyPermissionPolicy } from './permissions.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { sipConnectSources } from '../core/static-files.js';
 import { openPath, pickFiles } from './files.js';
-import { notificationsSupported, showNotice, systemNotifier } from './notifications.js';
+import { flashingNotifier, notificationsSupported, showNotice, systemNotifier } from './notifications.js';
+import { notificationPath } from '../core/notifications/notifications.js';
 import { applyOpenAtLogin, startedHidden } from './login-item.js';
 import { leftEverything, onAllWindowsClosed, onQuit, onWindowClose, QUIT_GRACE_MS } from '../core/window-policy.js';
 import { trayLabels } from '../core/tray/labels.js';
@@ -27,7 +28,12 @@ import { probeStatusNotifier, trayVisibility } from '../core/tray/visibility.js'
 import { ElectronDocumentStore } from './storage.js';
 import { createMainWindow, focus } from './window.js';
 
+/** electron-builder.yml `appId`, which the NSIS installer gives the Start menu shortcut. */
+const APP_USER_MODEL_ID = 'net.lanline.app';
+
 registerAppScheme();
+// Windows shows notifications only for an app with an AppUserModelID: the installer's (electron-builder appId).
+if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
 enablePortalCapture();
 
 let mainWindow: BrowserWindow | null = null;
@@ -110,7 +116,10 @@ async function start(): Promise<void> {
     chatDir: join(app.getPath('userData'), 'chat'),
     openExternal: (url) => shell.openExternal(url),
     secretCodec: safeStorageCodec,
-    ...(notificationsSupported() && { notifier: systemNotifier(() => mainWindow, () => core?.settings.get().language ?? 'en') }),
+    notifier:
+      notificationPath('electron', notificationsSupported()) === 'system'
+        ? systemNotifier(() => mainWindow, () => core?.settings.get().language ?? 'en')
+        : flashingNotifier(() => mainWindow),
     files: {
       pickFiles: (folders) => pickFiles(mainWindow, folders),
       openPath: (path, reveal) => openPath(path, reveal),
@@ -118,7 +127,7 @@ async function start(): Promise<void> {
   });
   serveRenderer(() => sipConnectSources(core?.settings.get().sip.wsUrl ?? ''));
   applyPermissionPolicy(session.defaultSession);
-  handleDisplayMedia(session.defaultSession, core.capture);
+  handleDisplayMedia(session.defaultSession, core);
   registerShortcuts(core);
   checkForUpdates(log);
   bindContract(core);

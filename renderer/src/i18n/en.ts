@@ -42,6 +42,7 @@ export default {
     },
   },
   call: {
+    captureFailed: 'The screen could not be shared: {message}. On macOS, allow Lanline under System Settings > Privacy & Security > Screen Recording.',
     title: 'Call',
     idle: 'No call in progress. Choose someone on the Peers screen to call.',
     audioCall: 'Call {name}',

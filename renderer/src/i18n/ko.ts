@@ -44,6 +44,7 @@ const ko: typeof en = {
     },
   },
   call: {
+    captureFailed: '화면을 공유할 수 없습니다: {message}. macOS에서는 시스템 설정 > 개인정보 보호 및 보안 > 화면 기록에서 Lanline을 허용하세요.',
     title: '통화',
     idle: '진행 중인 통화가 없습니다. 사용자 화면에서 통화할 사람을 고르세요.',
     audioCall: '{name}에게 전화 걸기',
