@@ -97,6 +97,7 @@ export const MAX_HELD_LINKS = 8;
 export class LinkInbox {
   private ready = false;
   private readonly held: DeepLink[] = [];
+  private readonly readyListeners = new Set<() => void>();
 
   constructor(
     private readonly deliver: (link: DeepLink) => void,
@@ -122,6 +123,14 @@ export class LinkInbox {
   rendererReady(): void {
     this.ready = true;
     for (const link of this.held.splice(0)) this.deliver(link);
+    for (const listener of this.readyListeners) listener();
+    this.readyListeners.clear();
+  }
+
+  /** Resolves once the renderer is (or already was) ready: a request has crossed the bridge. */
+  whenReady(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    return new Promise((resolve) => this.readyListeners.add(resolve));
   }
 
   /** The page is loading again (reload, crash): hold links until it says it is ready. */

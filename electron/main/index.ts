@@ -24,7 +24,9 @@ import { leftEverything, onAllWindowsClosed, onQuit, onWindowClose, QUIT_GRACE_M
 import { trayLabels } from '../core/tray/labels.js';
 import { safeStorageCodec } from './secrets.js';
 import { createTray, type AppTray } from './tray.js';
-import { probeStatusNotifier, trayVisibility } from '../core/tray/visibility.js';
+import { SELF_TEST_ARG } from '../core/self-test.js';
+import { selfTest } from './self-test.js';
+import { probeStatusNotifier, trayVisibility, type TrayVisibility } from '../core/tray/visibility.js';
 import { ElectronDocumentStore } from './storage.js';
 import { createMainWindow, focus } from './window.js';
 
@@ -40,6 +42,9 @@ let mainWindow: BrowserWindow | null = null;
 let core: Core | null = null;
 /** A tray icon the user can see exists, so closing the window can hide it there (core/window-policy.ts). */
 let trayVisible = false;
+let trayState: TrayVisibility = { visible: false, reason: 'not checked yet' };
+/** `--self-test`: start hidden, check, print the report and exit (main/self-test.ts). */
+const selfTesting = process.argv.includes(SELF_TEST_ARG);
 let tray: AppTray | null = null;
 /** The app is quitting: closing the window closes it. */
 let quitting = false;
@@ -98,6 +103,7 @@ async function makeTray(running: Core): Promise<void> {
   const probe = created && process.platform === 'linux' ? await probeStatusNotifier() : null;
   const visibility = trayVisibility({ platform: process.platform, created, desktop: process.env.XDG_CURRENT_DESKTOP, probe });
   trayVisible = visibility.visible;
+  trayState = visibility;
   running.log.info(`tray ${visibility.visible ? 'visible' : 'not visible, closing the window quits (or minimises during a call or transfer)'}: ${visibility.reason}`);
 }
 
@@ -139,9 +145,11 @@ async function start(): Promise<void> {
   core.events.on('mediaStateChanged', ({ sharing }) => mainWindow?.setContentProtection(sharing));
   await makeTray(core);
   // Started at login: in the tray, when there is one to open it from.
-  mainWindow = openWindow(core, trayVisible && startedHidden());
+  mainWindow = openWindow(core, selfTesting || (trayVisible && startedHidden()));
   links.attach(core, mainWindow);
-  void core.start();
+  if (!selfTesting) return void core.start();
+  await core.start();
+  await selfTest({ core, window: mainWindow, tray: trayState });
 }
 
 if (!app.requestSingleInstanceLock()) {
