@@ -9,8 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { electronBinary, launchDesktop, NO_ELECTRON, type DesktopApp } from '../support/electron-app.js';
-import { sha256OfFile, writeRandomFile } from '../support/files.js';
+import { callAndSend, electronBinary, launchDesktop, NO_ELECTRON, type DesktopApp } from '../support/electron-app.js';
 import { tempDir } from '../support/host.js';
 
 const binary = electronBinary();
@@ -67,39 +66,8 @@ describe.skipIf(!binary)('the desktop app in Electron', () => {
   });
 
   it('two instances call each other and send a 256 MiB file through IPC', async () => {
-    const alice = await launch();
-    const bob = await launch();
-    await Promise.all([alice, bob].map((desktop) => desktop.page.getByTestId('my-lan-port').waitFor()));
-    const downloads = tempDir('electron-downloads');
-    await bob.page.getByRole('button', { name: 'Settings' }).click();
-    await bob.page.getByLabel('Download folder').fill(downloads);
-    await bob.page.getByRole('button', { name: 'Save', exact: true }).click();
-    await bob.page.getByRole('button', { name: 'Peers' }).click();
-    await alice.page.getByLabel('Add by address').fill(`127.0.0.1:${await bob.page.getByTestId('my-lan-port').textContent()}`);
-    await alice.page.getByRole('button', { name: 'Add', exact: true }).click();
-    const bobId = await myId(bob);
-    const bobRow = alice.page.getByRole('list', { name: 'Peers on the network' }).locator(`li[data-peer-id="${bobId}"]`);
-    await bobRow.getByText('Online', { exact: true }).waitFor();
-
-    await bobRow.getByRole('button', { name: /^Call / }).click();
-    const prompt = bob.page.getByRole('alertdialog', { name: /^Incoming call from / });
-    await prompt.getByRole('button', { name: 'Accept' }).click();
-    await alice.page.getByText(/^In call with /).first().waitFor({ timeout: 20_000 });
-    await bob.page.getByText(/^In call with /).first().waitFor({ timeout: 20_000 });
-
-    const file = writeRandomFile(join(tempDir('electron-send'), 'big.bin'), 256 * MiB);
-    // Stand-in at the edge: the native file dialog answers this file.
-    await alice.app.evaluate(({ dialog }, path) => {
-      dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [path] })) as typeof dialog.showOpenDialog;
-    }, file);
-    await alice.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
-    await alice.page.getByLabel('Send to').selectOption(bobId);
-    await alice.page.getByRole('button', { name: 'Choose files…' }).click();
-    await bob.page.getByRole('complementary', { name: 'Incoming files' }).getByRole('button', { name: 'Review' }).first().click();
-    await bob.page.getByRole('list', { name: 'Transfers' }).getByRole('listitem', { name: /big\.bin/ }).getByRole('button', { name: 'Accept', exact: true }).click();
-    const started = Date.now();
-    await bob.page.getByRole('list', { name: 'Transfers' }).getByRole('listitem', { name: /big\.bin/ }).getByText(/Received|Done/).waitFor({ timeout: 600_000 });
-    console.log(`Electron: 256 MiB during a call in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    expect(await sha256OfFile(join(downloads, 'big.bin'))).toBe(await sha256OfFile(file));
+    const { seconds, sent, received } = await callAndSend(await launch(), await launch(), 256 * MiB);
+    console.log(`Electron: 256 MiB during a call in ${seconds.toFixed(1)} s (${(256 / seconds).toFixed(1)} MiB/s)`);
+    expect(received).toBe(sent);
   }, 900_000);
 });

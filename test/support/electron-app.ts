@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
+import { sha256OfFile, writeRandomFile } from './files.js';
 import { repoRoot, tempDir } from './host.js';
 
 const require = createRequire(import.meta.url);
@@ -51,4 +52,44 @@ export async function launchDesktop(options: { userDataDir?: string; args?: stri
   });
   const page = await app.firstWindow();
   return { app, page, userDataDir, close: () => app.close() };
+}
+
+/**
+ * Alice adds Bob by address, calls him (he accepts) and, during the call, sends him a file of `size`
+ * random bytes, which he accepts; resolves with the seconds from accept to received and both hashes.
+ * Stand-in at the edge: the native file dialog in Alice's main process answers the file, since no one
+ * can click it.
+ */
+export async function callAndSend(alice: DesktopApp, bob: DesktopApp, size: number): Promise<{ seconds: number; sent: string; received: string }> {
+  await Promise.all([alice, bob].map((desktop) => desktop.page.getByTestId('my-lan-port').waitFor()));
+  const downloads = tempDir('electron-downloads');
+  await bob.page.getByRole('button', { name: 'Settings' }).click();
+  await bob.page.getByLabel('Download folder').fill(downloads);
+  await bob.page.getByRole('button', { name: 'Save', exact: true }).click();
+  await bob.page.getByRole('button', { name: 'Peers' }).click();
+  await alice.page.getByLabel('Add by address').fill(`127.0.0.1:${await bob.page.getByTestId('my-lan-port').textContent()}`);
+  await alice.page.getByRole('button', { name: 'Add', exact: true }).click();
+  const bobId = (await bob.page.getByTestId('my-peer-id').textContent()) ?? '';
+  const bobRow = alice.page.getByRole('list', { name: 'Peers on the network' }).locator(`li[data-peer-id="${bobId}"]`);
+  await bobRow.getByText('Online', { exact: true }).waitFor();
+
+  await bobRow.getByRole('button', { name: /^Call / }).click();
+  await bob.page.getByRole('alertdialog', { name: /^Incoming call from / }).getByRole('button', { name: 'Accept' }).click();
+  await alice.page.getByText(/^In call with /).first().waitFor({ timeout: 20_000 });
+  await bob.page.getByText(/^In call with /).first().waitFor({ timeout: 20_000 });
+
+  const file = writeRandomFile(join(tempDir('electron-send'), 'big.bin'), size);
+  await alice.app.evaluate(({ dialog }, path) => {
+    dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [path] })) as unknown as typeof dialog.showOpenDialog;
+  }, file);
+  await alice.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
+  await alice.page.getByLabel('Send to').selectOption(bobId);
+  await alice.page.getByRole('button', { name: 'Choose files…' }).click();
+  await bob.page.getByRole('complementary', { name: 'Incoming files' }).getByRole('button', { name: 'Review' }).first().click();
+  const item = bob.page.getByRole('list', { name: 'Transfers' }).getByRole('listitem', { name: /big\.bin/ });
+  await item.getByRole('button', { name: 'Accept', exact: true }).click();
+  const started = performance.now();
+  await item.getByText(/Received|Done/).waitFor({ timeout: 600_000 });
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, sent: await sha256OfFile(file), received: await sha256OfFile(join(downloads, 'big.bin')) };
 }
