@@ -94,6 +94,11 @@ export const Settings = z.object({
   openAtLogin: z.boolean(),
   /** Electron: the one-time "Lanline is still running in the tray" hint was shown. */
   closeToTrayHintShown: z.boolean(),
+  /**
+   * Electron: the user agreed that Lanline be the system's default application for tel: and sip:
+   * links (off by default; lanline: links are always Lanline's). See electron/core/protocols.ts.
+   */
+  phoneLinks: z.boolean(),
   sip: SipAccount,
 });
 export type Settings = z.infer<typeof Settings>;
@@ -398,6 +403,11 @@ const none = z.undefined();
 
 export const requests = {
   getAppInfo: { input: none, output: AppInfo },
+  /**
+   * The renderer has subscribed to its events (main.ts, at the end of its start): links opened
+   * before then (the app was started by one) were held and are sent now as `openLink`.
+   */
+  rendererReady: { input: none, output: z.undefined() },
   getSettings: { input: none, output: Settings },
   setSettings: { input: SettingsPatch, output: Settings },
   getIdentity: { input: none, output: IdentitySummary },
@@ -561,9 +571,18 @@ export const events = {
    * again with the same id when the thumbnails are refreshed. `audio`: the system's sound can be offered.
    */
   captureSources: z.object({ requestId: CaptureRequestId, sources: z.array(CaptureSource).max(500), audio: z.boolean() }),
+  /**
+   * Electron: screen capture could not start (desktopCapturer or the system's permission failed);
+   * the page's getDisplayMedia was denied and the user is told why. Before this, a failure looked
+   * like a cancelled picker.
+   */
+  captureFailed: z.object({ message: z.string().max(500) }),
   /** Electron: a global shortcut was pressed (the app need not have focus). */
   shortcut: z.object({ action: z.enum(['toggle-mute']) }),
-  /** Electron: a lanline:, tel: or sip: link was opened from another application. */
+  /**
+   * A lanline:, tel: or sip: link was opened from another application (Electron), or given to the
+   * host with --link; sent once the renderer said `rendererReady` (held until then).
+   */
   openLink: DeepLink,
 } as const;
 

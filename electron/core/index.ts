@@ -14,6 +14,7 @@ import { DeviceRegistry } from './devices/registry.js';
 import { LanlineError } from './errors.js';
 import { EventHub } from './events.js';
 import { Identity } from './identity/identity.js';
+import { LinkInbox } from './links.js';
 import { Peers, type PeersOptions } from './lan/peers.js';
 import type { Log } from './log.js';
 import { Notifications, type SystemNotifier } from './notifications/notifications.js';
@@ -64,6 +65,8 @@ export interface Core {
   transfers: Pick<Transfers, 'list'>;
   /** The screen-source picker's question to the renderer (Electron's display-media handler asks it). */
   capture: CapturePicker;
+  /** Links opened from outside, held until the renderer is ready for them (`rendererReady`). */
+  links: LinkInbox;
   log: Log;
   /** Starts the LAN side (signaling, discovery) as soon as an identity exists. */
   start(): Promise<void>;
@@ -86,9 +89,17 @@ export function createCore(deps: CoreDeps): Core {
   const notifications = new Notifications(() => settings.get(), events, deps.notifier);
   const capture = new CapturePicker(events);
   const chat = new ChatHistory({ folder: deps.chatDir, events, log: deps.log, clock });
+  const links = new LinkInbox(
+    (link) => events.emit('openLink', link),
+    (reason) => deps.log.warn(`refused a link: ${reason}`),
+  );
 
   const handlers: Handlers = {
     getAppInfo: () => info,
+    rendererReady: () => {
+      links.rendererReady();
+      return undefined;
+    },
     getSettings: () => settings.get(),
     setSettings: (patch) => {
       if (patch.shortcuts) {
@@ -196,6 +207,7 @@ export function createCore(deps: CoreDeps): Core {
     devices,
     transfers,
     capture,
+    links,
     log: deps.log,
     start: () => peers.start(),
     async close() {

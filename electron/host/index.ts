@@ -49,6 +49,9 @@ async function main(options: HostOptions): Promise<void> {
   // Command-line choices win over what the profile stored.
   if (options.name || options.lang) core.settings.set({ ...(options.name && { displayName: options.name }), ...(options.lang && { language: options.lang }) });
 
+  // Held by core until the page says rendererReady, as the desktop app holds the link it was started with.
+  if (options.link && !core.links.receive(options.link)) process.stderr.write(`Lanline host: refused --link ${options.link} (see the log)\n`);
+
   const token = randomBytes(24).toString('base64url');
   const server = createServer();
   await new Promise<void>((resolve, reject) => {

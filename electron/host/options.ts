@@ -10,9 +10,11 @@ export interface HostOptions {
   lang?: 'en' | 'ko';
   /** LAN signaling port; overrides the setting for this run (0 = any free port). */
   lanPort?: number;
+  /** A lanline:, tel: or sip: link to open once the page is ready, as if the OS had started the app with it. */
+  link?: string;
 }
 
-export const USAGE = 'usage: npm run host -- [--data <dir>] [--port <n>] [--name <display name>] [--lang <en|ko>] [--lan-port <n>]';
+export const USAGE = 'usage: npm run host -- [--data <dir>] [--port <n>] [--name <display name>] [--lang <en|ko>] [--lan-port <n>] [--link <lanline:|tel:|sip: link>]';
 
 /** Parses the host's command line; throws an Error whose message is fit to print. */
 export function parseHostOptions(argv: string[]): HostOptions {
@@ -25,6 +27,7 @@ export function parseHostOptions(argv: string[]): HostOptions {
       name: { type: 'string' },
       lang: { type: 'string' },
       'lan-port': { type: 'string' },
+      link: { type: 'string' },
     },
   });
   const port = portOption('--port', values.port) ?? 0;
@@ -42,6 +45,7 @@ export function parseHostOptions(argv: string[]): HostOptions {
     ...(values.name !== undefined && { name: values.name.trim() }),
     ...(lang && { lang }),
     ...(lanPort !== undefined && { lanPort }),
+    ...(values.link !== undefined && { link: values.link }),
   };
 }
 

@@ -17,6 +17,7 @@
  *   LANLINE_BENCH_GIB=<n>      size of the throughput run in GiB (default 1); the memory run is twice that
  *   LANLINE_BENCH_ROUNDS=<n>   rounds of raw-1, raw-4 and app (default 3)
  */
+import { callAndSend, electronBinary, launchDesktop, NO_ELECTRON } from '../support/electron-app.js';
 import { existsSync, rmSync, watch } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -249,4 +250,22 @@ describe('file transfer benchmark', () => {
     );
     expect(grew.host.before).toBeGreaterThan(0);
   });
+
+  // The desktop app moves the bytes by Electron IPC instead of the host's WebSocket (issue 13 §5).
+  it('Electron row: two desktop instances, one file during a call', async () => {
+    if (!electronBinary()) {
+      console.log(`transfer between two Electron instances: ${NO_ELECTRON}`);
+      return;
+    }
+    const alice = await launchDesktop();
+    const bob = await launchDesktop();
+    try {
+      const { seconds, sent, received } = await callAndSend(alice, bob, size);
+      console.log(`transfer of ${size / GiB} GiB between two Electron instances during a call   ${figure(size / MB / seconds)} MB/s`);
+      expect(received).toBe(sent);
+    } finally {
+      await Promise.all([alice.close(), bob.close()]);
+    }
+  }, 1_800_000);
 });
+

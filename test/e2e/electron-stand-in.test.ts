@@ -2,7 +2,7 @@
  * The Electron semantics harness (issue 13 §4). A STAND-IN, NOT ELECTRON: the built main bundle
  * (out/main/index.cjs) runs in plain Node against the stand-in `electron` module, and the built
  * renderer runs in Chromium with `window.lanline` made by the built preload through the stand-in's
- * contextBridge, its IPC carried to that main process (test/support/electron-app.ts). It catches what
+ * contextBridge, its IPC carried to that main process (test/support/stand-in-app.ts). It catches what
  * breaks the rules Electron documents (a frozen exposed object, functions crossing as proxies,
  * structured clones, the sender frame), as the start failure of issue 13 §1 did. It does not show
  * that Electron starts: that needs the binary.
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ipcRequestChannel } from '../../electron/contract.js';
 import { SETTINGS_VERSION } from '../../electron/core/settings/settings.js';
-import { openStandInApp, startStandInMain, type StandInMain } from '../support/electron-app.js';
+import { openStandInApp, startStandInMain, type StandInMain } from '../support/stand-in-app.js';
 import type { AppPage } from '../support/browser.js';
 import { sha256OfFile, writeRandomFile } from '../support/files.js';
 import { tempDir } from '../support/host.js';

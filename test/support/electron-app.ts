@@ -1,116 +1,96 @@
 /**
- * The Electron semantics harness (issue 13 §4): a STAND-IN, NOT ELECTRON. Starts the built main bundle
- * under the stand-in `electron` module in a Node process (electron-stand-in/run-main.ts) and opens a
- * Chromium page on the renderer it serves, with the built preload run ahead of the page's scripts
- * against the stand-in contextBridge and ipcRenderer (electron-stand-in/page.ts). What passes here
- * keeps the rules Electron documents; whether Electron itself starts is for the tests that need its
- * binary.
+ * The real Electron app, launched by playwright-core's `_electron` (issue 13 §5). Where the Electron
+ * binary is missing (these machines cannot download it), `electronBinary()` is null and the tests
+ * that need it are skipped with one printed reason. Each app gets its own user-data dir (reuse it to
+ * test persistence across restarts) and `--lan-port 0`-like isolation through its own profile.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
-import { openApp, type AppPage } from './browser.js';
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { _electron, type ElectronApplication, type Page } from 'playwright-core';
+import { sha256OfFile, writeRandomFile } from './files.js';
 import { repoRoot, tempDir } from './host.js';
-import type { StandInRecord } from './electron-stand-in/main.js';
 
-let built: Promise<{ runMain: string; initScript: string }> | null = null;
+const require = createRequire(import.meta.url);
 
-/** Bundles the two halves of the stand-in once per test process. */
-function buildStandIn() {
-  built ??= (async () => {
-    const dir = tempDir('stand-in');
-    const runMain = join(dir, 'run-main.cjs');
-    const source = (file: string) => join(repoRoot, 'test', 'support', 'electron-stand-in', file);
-    await build({ entryPoints: [source('run-main.ts')], outfile: runMain, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['bufferutil', 'utf-8-validate'], logLevel: 'warning' });
-    const page = await build({ entryPoints: [source('page.ts')], bundle: true, platform: 'browser', format: 'iife', globalName: 'standIn', write: false, logLevel: 'warning' });
-    const preload = readFileSync(join(repoRoot, 'out', 'preload', 'index.cjs'), 'utf8');
-    // One script, so nothing is evaluated from a string in the page (its CSP forbids it) and nothing
-    // but what the preload exposes is left on the page's global.
-    const initScript = `(function () {\n${page.outputFiles[0]!.text}\n(function (require, module, exports) {\n${preload}\n})(standIn.require, { exports: {} }, {});\n})();`;
-    return { runMain, initScript };
-  })();
-  return built;
+/**
+ * The Electron executable the `electron` package installed, or null where it has none. Read from the
+ * package's path.txt and dist/ directly: since Electron 45, require('electron') tries to download a
+ * missing binary, which these machines cannot (the workflow installs it before the tests).
+ */
+export function electronBinary(): string | null {
+  try {
+    const root = dirname(require.resolve('electron/package.json'));
+    const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+    const relative = existsSync(join(root, 'path.txt')) ? readFileSync(join(root, 'path.txt'), 'utf8').trim() : null;
+    if (!relative) return null;
+    const path = override ? join(override, relative) : join(root, 'dist', relative);
+    return existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
 }
 
-export interface StandInMain {
-  /** The renderer's entry as the page loads it (what main's window loaded, served over http). */
-  url: string;
-  dataDir: string;
-  process: ChildProcess;
-  stderr(): string;
-  records(): Promise<StandInRecord[]>;
-  /** Queues the paths the next open dialog answers. */
-  answerDialog(filePaths: string[]): Promise<void>;
-  /** A contract request as the window's main frame (or an iframe in it) would send it. */
-  invoke(channel: string, args: unknown[], frame?: 'main' | 'sub'): Promise<{ result?: unknown; error?: string }>;
-  permission(permission: string, requestingUrl: string, mediaTypes?: string[]): Promise<boolean>;
-  /** app.quit(), as the tray's Quit does; resolves with the exit code. */
-  quit(): Promise<number | null>;
+export const NO_ELECTRON = 'skipped: no Electron binary';
+
+export interface DesktopApp {
+  app: ElectronApplication;
+  page: Page;
+  userDataDir: string;
+  close(): Promise<void>;
 }
 
-export async function startStandInMain(options: { dataDir?: string } = {}): Promise<StandInMain> {
-  const { runMain } = await buildStandIn();
-  const dataDir = options.dataDir ?? tempDir('stand-in-data');
-  mkdirSync(dataDir, { recursive: true });
-  const child = fork(runMain, [], {
+export async function launchDesktop(options: { userDataDir?: string; args?: string[] } = {}): Promise<DesktopApp> {
+  const executablePath = electronBinary();
+  if (!executablePath) throw new Error(NO_ELECTRON);
+  const userDataDir = options.userDataDir ?? tempDir('electron');
+  const app = await _electron.launch({
+    executablePath,
     cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    // Structured clone on the control channel too, so `undefined` and bytes arrive as they were sent.
-    serialization: 'advanced',
-    env: { ...process.env, LANLINE_STAND_IN_DATA: dataDir, LANLINE_STAND_IN_APP: repoRoot, LANLINE_MAIN_BUNDLE: join(repoRoot, 'out', 'main', 'index.cjs') },
+    args: ['.', `--user-data-dir=${userDataDir}`, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection', ...(options.args ?? [])],
+    env: { ...process.env, LANLINE_E2E: '1' },
   });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the stand-in main did not open its window in 20 s\n${stderr}`)), 20_000);
-    void exited.then((code) => reject(new Error(`the stand-in main exited with ${code}\n${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /^stand-in main ready: (\S+)$/.exec(line);
-      if (!match?.[1]) return;
-      clearTimeout(timer);
-      resolve(match[1]);
-    });
-  });
-  let nextId = 1;
-  const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  child.on('message', (message: { id: number; value?: unknown; error?: string }) => {
-    const call = waiting.get(message.id);
-    waiting.delete(message.id);
-    if (message.error) call?.reject(new Error(message.error));
-    else call?.resolve(message.value);
-  });
-  const ask = <T>(message: Record<string, unknown>) =>
-    new Promise<T>((resolve, reject) => {
-      const id = nextId++;
-      waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      child.send({ ...message, id });
-    });
-  return {
-    url,
-    dataDir,
-    process: child,
-    stderr: () => stderr,
-    records: () => ask({ op: 'records' }),
-    answerDialog: (filePaths) => ask({ op: 'dialog', filePaths }),
-    invoke: (channel, args, frame = 'main') => ask({ op: 'invoke', channel, args, frame }),
-    permission: (permission, requestingUrl, mediaTypes) => ask({ op: 'permission', permission, requestingUrl, mediaTypes }),
-    async quit() {
-      if (child.exitCode !== null) return child.exitCode;
-      await ask({ op: 'quit' });
-      return exited;
-    },
-  };
+  const page = await app.firstWindow();
+  return { app, page, userDataDir, close: () => app.close() };
 }
 
-/** Chromium showing the stand-in main's renderer, with `window.lanline` from the built preload. */
-export async function openStandInApp(main: StandInMain): Promise<AppPage> {
-  const { initScript } = await buildStandIn();
-  return openApp(main.url, {
-    beforeLoad: async (page) => {
-      await page.addInitScript({ content: initScript });
-    },
-  });
+/**
+ * Alice adds Bob by address, calls him (he accepts) and, during the call, sends him a file of `size`
+ * random bytes, which he accepts; resolves with the seconds from accept to received and both hashes.
+ * Stand-in at the edge: the native file dialog in Alice's main process answers the file, since no one
+ * can click it.
+ */
+export async function callAndSend(alice: DesktopApp, bob: DesktopApp, size: number): Promise<{ seconds: number; sent: string; received: string }> {
+  await Promise.all([alice, bob].map((desktop) => desktop.page.getByTestId('my-lan-port').waitFor()));
+  const downloads = tempDir('electron-downloads');
+  await bob.page.getByRole('button', { name: 'Settings' }).click();
+  await bob.page.getByLabel('Download folder').fill(downloads);
+  await bob.page.getByRole('button', { name: 'Save', exact: true }).click();
+  await bob.page.getByRole('button', { name: 'Peers' }).click();
+  await alice.page.getByLabel('Add by address').fill(`127.0.0.1:${await bob.page.getByTestId('my-lan-port').textContent()}`);
+  await alice.page.getByRole('button', { name: 'Add', exact: true }).click();
+  const bobId = (await bob.page.getByTestId('my-peer-id').textContent()) ?? '';
+  const bobRow = alice.page.getByRole('list', { name: 'Peers on the network' }).locator(`li[data-peer-id="${bobId}"]`);
+  await bobRow.getByText('Online', { exact: true }).waitFor();
+
+  await bobRow.getByRole('button', { name: /^Call / }).click();
+  await bob.page.getByRole('alertdialog', { name: /^Incoming call from / }).getByRole('button', { name: 'Accept' }).click();
+  await alice.page.getByText(/^In call with /).first().waitFor({ timeout: 20_000 });
+  await bob.page.getByText(/^In call with /).first().waitFor({ timeout: 20_000 });
+
+  const file = join(tempDir('electron-send'), 'big.bin');
+  const sent = writeRandomFile(file, size);
+  await alice.app.evaluate(({ dialog }, path) => {
+    dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [path] })) as unknown as typeof dialog.showOpenDialog;
+  }, file);
+  await alice.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
+  await alice.page.getByLabel('Send to').selectOption(bobId);
+  await alice.page.getByRole('button', { name: 'Choose files…' }).click();
+  await bob.page.getByRole('complementary', { name: 'Incoming files' }).getByRole('button', { name: 'Review' }).first().click();
+  const item = bob.page.getByRole('list', { name: 'Transfers' }).getByRole('listitem', { name: /big\.bin/ });
+  await item.getByRole('button', { name: 'Accept', exact: true }).click();
+  const started = performance.now();
+  await item.getByText(/Received|Done/).waitFor({ timeout: 600_000 });
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, sent, received: await sha256OfFile(join(downloads, 'big.bin')) };
 }

@@ -64,7 +64,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   args.push(...(options.extraArgs ?? []));
   const netns = options.netns;
   const spawnIn = netns ? (command: string, commandArgs: string[], spawnOptions: SpawnOptions) => spawn('ip', ['netns', 'exec', netns, command, ...commandArgs], spawnOptions) : spawn;
-  const child = (options.spawn ?? spawnIn)('npm', args, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = (options.spawn ?? spawnIn)('npm', args, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32' });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

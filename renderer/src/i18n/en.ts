@@ -2,6 +2,8 @@ export default {
   app: { title: 'Lanline', disconnected: 'Lanline lost its connection to the app process. Restart Lanline to continue.', startFailed: 'Lanline could not start: {message}' },
   nav: { label: 'Main', peers: 'Peers', call: 'Call', files: 'Files', dialpad: 'Dial pad', settings: 'Settings' },
   peers: {
+    lookingFor: 'A link asked for {id}, who is not on your network yet. Their conversation opens when they appear.',
+    stopLooking: 'Stop looking',
     title: 'People on your network',
     you: 'You',
     peerId: 'Your id',
@@ -40,6 +42,7 @@ export default {
     },
   },
   call: {
+    captureFailed: 'The screen could not be shared: {message}. On macOS, allow Lanline under System Settings > Privacy & Security > Screen Recording.',
     title: 'Call',
     idle: 'No call in progress. Choose someone on the Peers screen to call.',
     audioCall: 'Call {name}',
@@ -232,6 +235,7 @@ export default {
     notifications: 'Show notifications',
     doNotDisturb: 'Do not disturb (no notifications; calls still ring in the window)',
     openAtLogin: 'Start Lanline when I log in',
+    phoneLinks: 'Open phone links (tel: and sip:) with Lanline',
     ice: {
       title: 'Calls beyond this network',
       servers: 'STUN and TURN servers',

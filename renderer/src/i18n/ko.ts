@@ -4,6 +4,8 @@ const ko: typeof en = {
   app: { title: 'Lanline', disconnected: 'Lanline이 앱 프로세스와의 연결을 잃었습니다. 계속하려면 Lanline을 다시 시작하세요.', startFailed: 'Lanline을 시작할 수 없습니다: {message}' },
   nav: { label: '주 메뉴', peers: '사용자', call: '통화', files: '파일', dialpad: '다이얼 패드', settings: '설정' },
   peers: {
+    lookingFor: '링크가 {id} 사용자를 요청했지만 아직 네트워크에 없습니다. 나타나면 대화가 열립니다.',
+    stopLooking: '찾기 중지',
     title: '같은 네트워크의 사용자',
     you: '나',
     peerId: '내 ID',
@@ -42,6 +44,7 @@ const ko: typeof en = {
     },
   },
   call: {
+    captureFailed: '화면을 공유할 수 없습니다: {message}. macOS에서는 시스템 설정 > 개인정보 보호 및 보안 > 화면 기록에서 Lanline을 허용하세요.',
     title: '통화',
     idle: '진행 중인 통화가 없습니다. 사용자 화면에서 통화할 사람을 고르세요.',
     audioCall: '{name}에게 전화 걸기',
@@ -234,6 +237,7 @@ const ko: typeof en = {
     notifications: '알림 표시',
     doNotDisturb: '방해 금지 (알림 없음, 전화는 창에서 계속 울림)',
     openAtLogin: '로그인할 때 Lanline 시작',
+    phoneLinks: '전화 링크(tel:, sip:)를 Lanline으로 열기',
     ice: {
       title: '다른 네트워크와의 통화',
       servers: 'STUN 및 TURN 서버',

@@ -1,5 +1,5 @@
 /**
- * STAND-IN, NOT ELECTRON. Bundled into a Chromium page's init script by test/support/electron-app.ts,
+ * STAND-IN, NOT ELECTRON. Bundled into a Chromium page's init script by test/support/stand-in-app.ts,
  * ahead of the built preload: the renderer `electron` module (renderer.ts) with its IPC carried over a
  * WebSocket to the stand-in main process (run-main.ts). The preload then runs as in Electron's
  * sandbox: `require('electron')` and nothing else. Only the top frame gets it (Lanline has no frames).

@@ -1,7 +1,7 @@
 /**
  * STAND-IN, NOT ELECTRON. Runs the built main bundle (out/main/index.cjs) in a plain Node process with
  * `require('electron')` answered by the stand-in (main.ts); bundled and started by
- * test/support/electron-app.ts. It serves what main registered with protocol.handle('app') over http
+ * test/support/stand-in-app.ts. It serves what main registered with protocol.handle('app') over http
  * on 127.0.0.1, so a Chromium page can load the renderer from it, and takes that page's IPC on the
  * WebSocket `/ipc` (wire.ts) as the main frame of main's window. The test drives it through Node's
  * child-process channel (`control` messages below). Prints `stand-in main ready: <url>` once main's
