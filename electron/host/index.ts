@@ -16,7 +16,7 @@ import { createLog, fileSink, stderrSink } from '../core/log.js';
 import { JsonFileStore } from '../core/storage.js';
 import { leftEverything, onQuit, QUIT_GRACE_MS } from '../core/window-policy.js';
 import { contentSecurityPolicy, mimeType, resolveStaticPath, securityHeaders, sipConnectSources } from '../core/static-files.js';
-import { Bridge } from './bridge.js';
+import { Bridge, isLocalHost } from './bridge.js';
 import { parseHostOptions, USAGE, type HostOptions } from './options.js';
 
 const rendererRoot = fileURLToPath(new URL('../renderer/', import.meta.url));
@@ -62,6 +62,7 @@ async function main(options: HostOptions): Promise<void> {
   const bridge = new Bridge(core, token, origin);
 
   server.on('request', (request, response) => {
+    if (!isLocalHost(request.headers.host, address.port)) return void send(response, 403, 'this host answers only to 127.0.0.1 or localhost');
     if (request.method !== 'GET' && request.method !== 'HEAD') return void send(response, 405, 'method not allowed');
     const file = resolveStaticPath(rendererRoot, new URL(request.url ?? '/', origin).pathname);
     if (!file) return void send(response, 404, 'not found');
