@@ -255,9 +255,10 @@ export function interfaceFor(address: string, interfaces: Interfaces): string | 
  * router, so that address is on our link), then its A, then its AAAA records. Loopback, multicast and
  * unspecified addresses are dropped. An IPv6 link-local address is only usable with the scope of the
  * link it lives on, so it is offered (as `fe80::…%<interface>`) only when no routable address exists
- * and we know the interface the packet arrived on.
+ * and we know the interface the packet arrived on. `loopback` keeps loopback addresses, for discovery
+ * confined to `lo` (tests on one machine).
  */
-export function selectAddresses(source: string, records: string[], interfaces: Interfaces): string[] {
+export function selectAddresses(source: string, records: string[], interfaces: Interfaces, options: { loopback?: boolean } = {}): string[] {
   const [sourceAddress, sourceScope] = source.split('%') as [string, string | undefined];
   const link = sourceScope ?? interfaceFor(sourceAddress, interfaces);
   const routable: string[] = [];
@@ -266,7 +267,9 @@ export function selectAddresses(source: string, records: string[], interfaces: I
   for (const raw of candidates) {
     const address = raw.split('%')[0]!.toLowerCase();
     const family = isIP(address);
-    if (family === 0 || unusable.check(address, family === 4 ? 'ipv4' : 'ipv6')) continue;
+    if (family === 0) continue;
+    const loopback = address === '::1' || (family === 4 && address.startsWith('127.'));
+    if (unusable.check(address, family === 4 ? 'ipv4' : 'ipv6') && !(loopback && options.loopback)) continue;
     (family === 6 && LINK_LOCAL_V6.test(address) ? linkLocal : routable).push(address);
   }
   const unique = (list: string[]) => [...new Set(list)];

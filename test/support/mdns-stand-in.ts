@@ -1,0 +1,67 @@
+/**
+ * A stand-in for the multicast-dns socket, at the edge of the discovery unit tests: what Discovery
+ * sends is recorded (encoded and decoded again, as a receiver would see it); what it receives goes
+ * through dns-packet exactly as multicast-dns handles a datagram: bytes that do not decode become a
+ * 'warning', the rest a 'query' or 'response' with the sender's address. Real sockets are used by
+ * test/lan (network namespaces).
+ */
+import { EventEmitter } from 'node:events';
+import dnsPacket from 'dns-packet';
+import type { Packet } from 'dns-packet';
+import type { MdnsTransport } from '../../electron/core/lan/discovery.js';
+
+export class MdnsStandIn extends EventEmitter {
+  sent: Array<{ kind: 'query' | 'response'; packet: Packet; to?: { address?: string; port: number } }> = [];
+  destroyed = false;
+
+  /** This object as the transport Discovery takes. */
+  get transport(): MdnsTransport {
+    return this as unknown as MdnsTransport;
+  }
+
+  query(packet: unknown, ...rest: unknown[]) {
+    this.record('query', Array.isArray(packet) ? { questions: packet } : (packet as Packet), rest);
+  }
+
+  respond(packet: unknown, ...rest: unknown[]) {
+    this.record('response', Array.isArray(packet) ? { answers: packet } : (packet as Packet), rest);
+  }
+
+  destroy(done?: () => void) {
+    this.destroyed = true;
+    done?.();
+  }
+
+  private record(kind: 'query' | 'response', packet: Packet, rest: unknown[]) {
+    const to = rest.find((arg) => typeof arg === 'object' && arg !== null) as { address?: string; port: number } | undefined;
+    // Encoding proves the packet is valid DNS; what is kept is what a receiver would decode.
+    this.sent.push({ kind, packet: dnsPacket.decode(dnsPacket.encode({ ...packet, type: kind })), ...(to && { to }) });
+    (rest.find((arg) => typeof arg === 'function') as ((error: Error | null) => void) | undefined)?.(null);
+  }
+
+  /** Delivers a packet as if it came off the wire from `address:port`. */
+  deliver(kind: 'query' | 'response', packet: Packet, address: string, port = 5353) {
+    this.datagram(dnsPacket.encode({ ...packet, type: kind }), address, port);
+  }
+
+  /** Delivers raw bytes as multicast-dns would: decoded, or a 'warning' when they do not decode. */
+  datagram(bytes: Buffer, address: string, port = 5353): 'query' | 'response' | 'malformed' | 'other' {
+    let packet: Packet;
+    try {
+      packet = dnsPacket.decode(bytes);
+    } catch (error) {
+      this.emit('warning', error);
+      return 'malformed';
+    }
+    const rinfo = { address, port, family: 'IPv4', size: bytes.length };
+    if (packet.type === 'query' || packet.type === 'response') {
+      this.emit(packet.type, packet, rinfo);
+      return packet.type;
+    }
+    return 'other';
+  }
+
+  take() {
+    return this.sent.splice(0);
+  }
+}
