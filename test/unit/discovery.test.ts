@@ -165,7 +165,7 @@ describe('addresses offered for a peer', () => {
 
 describe('PeerTable', () => {
   const peer = { id: BO_ID, name: 'Bo', version: '1.0', port: 50000, addresses: ['192.168.1.20'] };
-  const sighting = (changes = {}) => ({ peer: { ...peer, ...changes }, host: null, hostAddresses: [] });
+  const sighting = (changes = {}) => ({ peer: { ...peer, ...changes }, host: null, hostAddresses: [], source: '192.168.1.20', verified: false });
 
   it('tells new peers and changes from plain refreshes', () => {
     const table = new PeerTable(15_000);
@@ -411,7 +411,7 @@ describe('Discovery', () => {
     transport.emit('ready');
     await starting;
     const [announced] = transport.take();
-    expect(announced!.packet.answers!.filter((record) => record.type === 'A').map((record) => record.data)).toEqual(['10.0.0.5']);
+    expect(announced!.packet.answers!.filter((record) => record.type === 'A').map((record) => ('data' in record ? record.data : null))).toEqual(['10.0.0.5']);
     transport.deliver('response', boAnswers(), '192.168.1.20');
     transport.deliver('query', browse, '192.168.1.30');
     expect(ups).toEqual([]);
