@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
-import { homedir, hostname, userInfo } from 'node:os';
+import { homedir, hostname, networkInterfaces, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore } from '../core/index.js';
@@ -44,7 +44,7 @@ async function main(options: HostOptions): Promise<void> {
     snippetDir: join(options.dataDir, 'snippets'),
     // No openExternal: the host cannot reach the user's browser, so the page opens checked links itself.
     chatDir: join(options.dataDir, 'chat'),
-    lan: { ...(options.lanPort !== undefined && { port: options.lanPort }) },
+    lan: { ...(options.lanPort !== undefined && { port: options.lanPort }), ...lanConfinement(options) },
   });
   // Command-line choices win over what the profile stored.
   if (options.name || options.lang) core.settings.set({ ...(options.name && { displayName: options.name }), ...(options.lang && { language: options.lang }) });
@@ -108,6 +108,22 @@ async function main(options: HostOptions): Promise<void> {
   await core.start();
   log.info(`host ready on ${origin} with data in ${options.dataDir}`);
   process.stdout.write(`Lanline host ready: ${origin}/#token=${token}\n`);
+}
+
+/**
+ * `--no-discovery`: no mDNS socket at all. `--lan-interface <name>`: mDNS only on that interface, and
+ * the LAN signaling port bound to its IPv4 address. Exits with a sentence when the interface has none.
+ */
+function lanConfinement(options: HostOptions): Pick<NonNullable<Parameters<typeof createCore>[0]['lan']>, 'discovery' | 'host'> {
+  if (!options.discovery) return { discovery: false };
+  if (options.lanInterface === undefined) return {};
+  const entries = networkInterfaces()[options.lanInterface];
+  const v4 = entries?.find((entry) => entry.family === 'IPv4');
+  if (!v4) {
+    const known = Object.keys(networkInterfaces()).join(', ');
+    throw new Error(`--lan-interface ${options.lanInterface}: ${entries ? 'that interface has no IPv4 address' : `no such interface (this machine has ${known})`}`);
+  }
+  return { discovery: { interface: options.lanInterface }, host: v4.address };
 }
 
 function send(response: ServerResponse, status: number, text: string): void {
