@@ -1,14 +1,14 @@
 /**
- * A stand-in for the multicast-dns socket, at the edge of the discovery unit tests: what Discovery
- * sends is recorded (encoded and decoded again, as a receiver would see it); what it receives goes
- * through dns-packet exactly as multicast-dns handles a datagram: bytes that do not decode become a
- * 'warning', the rest a 'query' or 'response' with the sender's address. Real sockets are used by
- * test/lan (network namespaces).
+ * A stand-in for the mDNS socket (electron/core/lan/mdns-socket.ts), at the edge of the discovery
+ * unit tests: what Discovery sends is recorded (encoded and decoded again, as a receiver would see
+ * it); what it receives goes through the socket's own `receiveDatagram`: bytes that do not pass
+ * `decodeMdns` become a 'warning', the rest a 'query' or 'response' with the sender's address. Real
+ * sockets are used by test/lan (network namespaces).
  */
 import { EventEmitter } from 'node:events';
 import dnsPacket from 'dns-packet';
 import type { Packet } from 'dns-packet';
-import type { MdnsTransport } from '../../electron/core/lan/discovery.js';
+import { receiveDatagram, type MdnsTransport } from '../../electron/core/lan/mdns-socket.js';
 
 export class MdnsStandIn extends EventEmitter {
   sent: Array<{ kind: 'query' | 'response'; packet: Packet; to?: { address?: string; port: number } }> = [];
@@ -44,21 +44,9 @@ export class MdnsStandIn extends EventEmitter {
     this.datagram(dnsPacket.encode({ ...packet, type: kind }), address, port);
   }
 
-  /** Delivers raw bytes as multicast-dns would: decoded, or a 'warning' when they do not decode. */
-  datagram(bytes: Buffer, address: string, port = 5353): 'query' | 'response' | 'malformed' | 'other' {
-    let packet: Packet;
-    try {
-      packet = dnsPacket.decode(bytes);
-    } catch (error) {
-      this.emit('warning', error);
-      return 'malformed';
-    }
-    const rinfo = { address, port, family: 'IPv4', size: bytes.length };
-    if (packet.type === 'query' || packet.type === 'response') {
-      this.emit(packet.type, packet, rinfo);
-      return packet.type;
-    }
-    return 'other';
+  /** Delivers raw bytes as the socket does; says which event they became. */
+  datagram(bytes: Buffer, address: string, port = 5353): 'query' | 'response' | 'warning' {
+    return receiveDatagram(this as never, bytes, { address, port, family: 'IPv4', size: bytes.length });
   }
 
   take() {

@@ -1,7 +1,8 @@
 /**
  * Discovery: finds the other Lanline instances on the LAN with DNS-SD over mDNS and lets them find
- * this one. We answer and browse ourselves (on multicast-dns) so that liveness and names stay under
- * our control; the pure record work is in dns-sd.ts.
+ * this one. We answer and browse ourselves, on our own socket (mdns-socket.ts), so that liveness,
+ * names and what a packet may cost stay under our control; the pure record work (and decodeMdns,
+ * which checks every datagram before dns-packet reads it) is in dns-sd.ts.
  *
  * On the wire: UDP 224.0.0.251:5353, IPv4 (RFC 6762, RFC 6763).
  *
@@ -53,12 +54,11 @@ import { EventEmitter } from 'node:events';
 import { BlockList, isIP, isIPv4 } from 'node:net';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import type { Packet, SrvData, TxtData } from 'dns-packet';
-import makeMdns from 'multicast-dns';
-import type mDNS from 'multicast-dns';
 import { PeerId } from '../../contract.js';
 import { LanlineError } from '../errors.js';
 import type { Log } from '../log.js';
 import { lanAddresses } from './addresses.js';
+import { MDNS_PORT, MdnsSocket, type MdnsSocketOptions, type MdnsTransport } from './mdns-socket.js';
 import { TokenBucket } from './rate-limit.js';
 import {
   LEGACY_TTL,
@@ -79,8 +79,7 @@ import {
 } from './dns-sd.js';
 
 export type { DiscoveredPeer, SelfDescription } from './dns-sd.js';
-
-const MDNS_PORT = 5353;
+export type { MdnsTransport } from './mdns-socket.js';
 const ANNOUNCE_GAP_MS = 1_000;
 const GOODBYE_TIMEOUT_MS = 1_000;
 /** At most this many peers are tracked; a flood of made-up instances cannot grow memory further. */
@@ -100,20 +99,18 @@ type Interfaces = NodeJS.Dict<NetworkInterfaceInfo[]>;
 /** 'evicted': a full table made room for a newcomer (see the top of this file). */
 export type DownReason = 'goodbye' | 'expired' | 'evicted';
 
-/** The part of a multicast-dns instance Discovery uses; tests pass a stand-in. */
-export type MdnsTransport = Pick<mDNS.MulticastDNS, 'on' | 'once' | 'off' | 'query' | 'respond' | 'destroy'> & { update?: () => void };
 
 export interface DiscoveryOptions {
   self: SelfDescription;
   log: Log;
   clock?: () => number;
-  /** Passed to multicast-dns (interface, bind address, port...). */
-  mdns?: mDNS.Options;
+  /** The mDNS port (5353; tests may run a private mDNS on another). */
+  mdns?: Pick<MdnsSocketOptions, 'port'>;
   /** How often to ask who is there; at least 1000. Default 5000. */
   queryIntervalMs?: number;
   /** A peer not heard from for this long has left. Default 15000. */
   expireAfterMs?: number;
-  /** Replaces the multicast-dns socket (unit tests). */
+  /** Replaces the mDNS socket (unit tests). */
   transport?: MdnsTransport;
   /** Replaces os.networkInterfaces (unit tests). */
   networkInterfaces?: () => Interfaces;
@@ -359,17 +356,16 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     this.interfaces = this.readInterfaces();
     this.addresses = this.ownAddresses();
     this.records = buildRecords(this.self, this.addresses);
-    let confined: mDNS.Options = {};
+    let confined: MdnsSocketOptions = {};
     if (this.options.interface !== undefined) {
       const v4 = this.interfaces[this.options.interface]?.find((entry) => entry.family === 'IPv4');
       if (!v4) {
         this.state = 'idle';
         throw new LanlineError('invalid', `The network interface ${JSON.stringify(this.options.interface)} does not exist or has no IPv4 address; mDNS cannot be confined to it.`);
       }
-      // Bound to the wildcard address: a socket bound to the interface's own address would receive no multicast.
-      confined = { interface: v4.address, bind: '0.0.0.0' };
+      confined = { interface: v4.address };
     }
-    const transport = this.options.transport ?? makeMdns({ ...confined, ...this.options.mdns });
+    const transport = this.options.transport ?? new MdnsSocket({ ...confined, ...this.options.mdns });
     this.transport = transport;
     transport.on('query', (packet, rinfo) => this.guard(() => this.onQuery(packet, rinfo)));
     transport.on('response', (packet, rinfo) => this.guard(() => this.onResponse(packet, rinfo)));
@@ -434,7 +430,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     if (said) this.log.info('discovery: said goodbye');
   }
 
-  private onQuery(packet: mDNS.QueryPacket, rinfo: { address: string; port: number }): void {
+  private onQuery(packet: Packet, rinfo: { address: string; port: number }): void {
     if (this.state !== 'running' || !this.onOurLink(rinfo.address)) return;
     const questions = packet.questions ?? [];
     const knownAnswers = (packet.answers ?? []).filter((record): record is Answer => record.type !== 'OPT');
@@ -457,7 +453,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     );
   }
 
-  private onResponse(packet: mDNS.ResponsePacket, rinfo: { address: string; port: number }): void {
+  private onResponse(packet: Packet, rinfo: { address: string; port: number }): void {
     // RFC 6762 §6: mDNS responses come from port 5353; anything else is a unicast DNS reply or forged.
     if (this.state !== 'running' || rinfo.port !== this.mdnsPort || !this.onOurLink(rinfo.address)) return;
     const now = this.clock();
@@ -557,7 +553,8 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     const before = this.candidates.get(label);
     this.candidates.delete(label);
     if (this.candidates.size >= MAX_CANDIDATES) this.candidates.delete(this.candidates.keys().next().value!);
-    const quiet = before && before.source === candidate.source && candidate.at - before.at < CANDIDATE_GAP_MS;
+    // The newest is kept; one report per CANDIDATE_GAP_MS, whichever address it came from.
+    const quiet = before && candidate.at - before.at < CANDIDATE_GAP_MS;
     this.candidates.set(label, quiet ? { ...candidate, at: before.at } : candidate);
     if (quiet) return;
     this.log.info(`discovery: ${candidate.peer.id} was announced from ${candidate.source} too; it stays at ${this.table.get(label)?.source} until a handshake there is confirmed`);
@@ -675,13 +672,10 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     this.expiryTimer.unref();
   }
 
-  /**
-   * multicast-dns warns of two things: a socket error (it has a `syscall`), and a packet dns-packet
-   * could not decode (anything else; it was dropped before it reached us).
-   */
+  /** The socket warns of two things: a socket error, and a malformed packet (decodeMdns' error, dropped). */
   private onWarning(error: Error): void {
-    if ('syscall' in error) return this.warnOnce(`socket ${error.message}`, `mDNS socket: ${error.message}`);
-    this.warnOnce('malformed', `ignored a malformed mDNS packet (${String(error.message).slice(0, 100)})`);
+    if (error instanceof LanlineError) return this.warnOnce('malformed', error.message);
+    this.warnOnce(`socket ${error.message}`, `mDNS socket: ${error.message}`);
   }
 
   /** Packets come from anyone: nothing in their handling may throw into the socket's event loop. */
