@@ -280,6 +280,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
   private readonly mdnsPort: number;
   private readonly warned = new Map<string, number>();
   private warnings = { since: Number.NEGATIVE_INFINITY, count: 0 };
+  private notes = { since: Number.NEGATIVE_INFINITY, count: 0 };
   /** Ends start()'s wait for the socket when stop() comes first. */
   private cancelStart: (() => void) | null = null;
 
@@ -543,7 +544,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     }
     const news = this.table.see(label, { peer, host, hostAddresses, source, verified: known?.verified ?? false }, now);
     if (news === 'same') return true;
-    this.log.info(`discovery: ${news === 'new' ? 'found' : 'updated'} ${peer.id} ${shown(peer.name)} at ${peer.addresses.join(', ')} port ${peer.port}`);
+    this.note(`discovery: ${news === 'new' ? 'found' : 'updated'} ${peer.id} ${shown(peer.name)} at ${peer.addresses.join(', ')} port ${peer.port}`);
     this.emit('up', { ...peer, addresses: [...peer.addresses] });
     return true;
   }
@@ -557,7 +558,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     const quiet = before && candidate.at - before.at < CANDIDATE_GAP_MS;
     this.candidates.set(label, quiet ? { ...candidate, at: before.at } : candidate);
     if (quiet) return;
-    this.log.info(`discovery: ${candidate.peer.id} was announced from ${candidate.source} too; it stays at ${this.table.get(label)?.source} until a handshake there is confirmed`);
+    this.note(`discovery: ${candidate.peer.id} was announced from ${candidate.source} too; it stays at ${this.table.get(label)?.source} until a handshake there is confirmed`);
     this.emit('candidate', { ...candidate.peer, addresses: [...candidate.peer.addresses] });
   }
 
@@ -685,6 +686,14 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     } catch (error) {
       this.log.error('discovery: handling an mDNS packet failed', error);
     }
+  }
+
+  /** News (found, updated, candidate) at most 30 lines a minute: made-up instances cannot flood the log. */
+  private note(message: string): void {
+    const now = this.clock();
+    if (now - this.notes.since >= 60_000) this.notes = { since: now, count: 0 };
+    this.notes.count += 1;
+    if (this.notes.count <= 30) this.log.info(`${message}${this.notes.count === 30 ? ' (no more discovery news this minute)' : ''}`);
   }
 
   /**
