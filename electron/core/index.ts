@@ -21,7 +21,10 @@ import { createDispatch, type Dispatch, type Handlers } from './rpc.js';
 import { checkPushToTalkKey, checkShortcuts } from './shortcuts.js';
 import { Settings, defaultSettings, type SettingsDefaults } from './settings/settings.js';
 import type { DocumentStore } from './storage.js';
+import { ChosenFiles } from './transfers/chosen-files.js';
+import { checkDownloadFolder } from './transfers/download-folder.js';
 import { Transfers, type TransfersOptions } from './transfers/transfers.js';
+import { Uploads } from './transfers/uploads.js';
 import { TrustStore } from './trust/trust-store.js';
 
 export interface CoreDeps {
@@ -33,8 +36,16 @@ export interface CoreDeps {
   clock?: () => number;
   /** Where text snippets are written before they are sent as files. */
   snippetDir: string;
-  /** The OS side of transfers: file dialog and opening files (Electron only). */
-  files?: Pick<TransfersOptions, 'pickFiles' | 'openPath'>;
+  /**
+   * The OS side of transfers (Electron only): the file dialog, opening files, and the folder dialog
+   * that is the only way the download folder changes there.
+   */
+  files?: Pick<TransfersOptions, 'pickFiles' | 'openPath'> & { pickFolder?: () => Promise<string | null> };
+  /**
+   * The browser host: the staging folder its page uploads chosen files into (uploads.ts). Without it
+   * the upload requests answer 'unavailable'.
+   */
+  uploadDir?: string;
   /** The folder of the chat history (one file per peer). */
   chatDir: string;
   /**
@@ -64,6 +75,11 @@ export interface Core {
   transfers: Pick<Transfers, 'list'>;
   /** The screen-source picker's question to the renderer (Electron's display-media handler asks it). */
   capture: CapturePicker;
+  /**
+   * Electron: the path of a file the user dropped on the window, from the preload (not a contract
+   * request); answers the handle the renderer sends it by.
+   */
+  chooseDropped(path: string): string;
   log: Log;
   /** Starts the LAN side (signaling, discovery) as soon as an identity exists. */
   start(): Promise<void>;
@@ -77,7 +93,23 @@ export function createCore(deps: CoreDeps): Core {
   const identity = new Identity(deps.openStore('identity'), () => settings.get().displayName, clock, deps.log, events);
   const trust = new TrustStore(deps.openStore('trust'), clock, deps.log);
   const peers = new Peers({ settings, identity, trust, store: deps.openStore('peers'), events, log: deps.log, clock, ...deps.lan });
-  const transfers = new Transfers({ store: deps.openStore('transfers'), settings, trust, events, log: deps.log, clock, snippetDir: deps.snippetDir, ...deps.files });
+  const chosen = new ChosenFiles();
+  const uploads = deps.uploadDir === undefined ? undefined : new Uploads({ dir: deps.uploadDir, chosen, log: deps.log });
+  const transfers = new Transfers({
+    store: deps.openStore('transfers'),
+    settings,
+    trust,
+    events,
+    log: deps.log,
+    clock,
+    snippetDir: deps.snippetDir,
+    pickFiles: deps.files?.pickFiles,
+    openPath: deps.files?.openPath,
+    chosen,
+    uploads,
+    defaultDownloadDir: deps.settingsDefaults.downloadDir,
+  });
+  const noUploads = () => new LanlineError('unavailable', 'Files are sent from the file dialog here; uploads are for the browser host.');
   const info = appInfo(deps.info);
   const calls = new CallLog(deps.openStore('calls'), deps.log, events);
   const secrets = new TurnSecrets(deps.openStore('secrets'), deps.secretCodec, deps.log);
@@ -90,7 +122,12 @@ export function createCore(deps: CoreDeps): Core {
   const handlers: Handlers = {
     getAppInfo: () => info,
     getSettings: () => settings.get(),
-    setSettings: (patch) => {
+    setSettings: async (patch) => {
+      if (patch.downloadDir !== undefined && patch.downloadDir !== settings.get().downloadDir) {
+        // Electron: only the folder dialog (chooseDownloadDir). The host: a folder that exists and can be written.
+        if (deps.files?.pickFolder) throw new LanlineError('forbidden', 'The download folder is chosen with the folder dialog (Choose folder… in Settings).');
+        patch = { ...patch, downloadDir: await checkDownloadFolder(patch.downloadDir) };
+      }
       if (patch.shortcuts) {
         const problem = checkShortcuts({ mute: patch.shortcuts.mute }, info.platform)[0];
         const key = checkPushToTalkKey(patch.shortcuts.pushToTalk);
@@ -111,8 +148,29 @@ export function createCore(deps: CoreDeps): Core {
     setPeerTrust: ({ peerId, action }) => peers.setTrust(peerId, action),
     getSafetyCode: ({ peerId }) => ({ code: peers.safetyCode(peerId) }),
     acceptRotation: ({ peerId, fingerprint }) => peers.acceptRotation(peerId, fingerprint),
-    pickFiles: async ({ folders }) => ({ paths: await transfers.pickFiles(folders) }),
-    createOutgoing: ({ peerId, paths }) => transfers.createOutgoing(peerId, paths),
+    pickFiles: async ({ folders }) => ({ files: await transfers.pickFiles(folders) }),
+    chooseDownloadDir: async () => {
+      if (!deps.files?.pickFolder) throw new LanlineError('unavailable', 'The browser host has no folder dialog; type the path of an existing folder.');
+      const picked = await deps.files.pickFolder();
+      return picked === null ? settings.get() : settings.set({ downloadDir: await checkDownloadFolder(picked) });
+    },
+    beginUpload: async ({ files }) => {
+      if (!uploads) throw noUploads();
+      return { upload: await uploads.begin(files) };
+    },
+    uploadChunk: async ({ upload, file, offset, data }) => {
+      if (!uploads) throw noUploads();
+      return { done: await uploads.write(upload, file, offset, data) };
+    },
+    finishUpload: async ({ upload }) => {
+      if (!uploads) throw noUploads();
+      return { files: await uploads.finish(upload) };
+    },
+    cancelUpload: async ({ upload }) => {
+      await uploads?.cancel(upload);
+      return undefined;
+    },
+    createOutgoing: ({ peerId, handles }) => transfers.createOutgoing(peerId, handles),
     createOutgoingText: ({ peerId, text }) => transfers.createOutgoingText(peerId, text),
     outgoingFor: ({ peerId }) => transfers.outgoingFor(peerId),
     retryOutgoing: ({ peerId, id }) => transfers.retryOutgoing(peerId, id),
@@ -124,10 +182,7 @@ export function createCore(deps: CoreDeps): Core {
     finishFile: ({ id, file }) => transfers.finishFile(id, file),
     updateTransfer: ({ id, event, ...detail }) => transfers.updateFromRenderer(id, event, detail),
     listTransfers: () => transfers.list(),
-    openTransferFile: async ({ id, file, reveal }) => {
-      await transfers.openFile(id, file, reveal);
-      return undefined;
-    },
+    openTransferFile: ({ id, file, reveal, confirmed }) => transfers.openFile(id, file, reveal, confirmed),
     listCalls: () => calls.list(),
     recordCall: (entry) => calls.record(entry),
     setTurnCredential: ({ url, credential }) => {
@@ -196,6 +251,7 @@ export function createCore(deps: CoreDeps): Core {
     devices,
     transfers,
     capture,
+    chooseDropped: (path) => chosen.add(path).handle,
     log: deps.log,
     start: () => peers.start(),
     async close() {

@@ -25,13 +25,13 @@ export function bridge(): LanlineApi {
 }
 
 /**
- * The paths on disk of files dropped on the window, or null where the page cannot know them (a plain
- * browser never reveals them; only the Electron preload can).
+ * Handles main made for files dropped on the window (Electron: the preload registers each File's path
+ * with main; the page never sees it), or null in a plain browser, which uploads the bytes instead.
  */
-export function pathsOfDroppedFiles(files: readonly File[]): string[] | null {
-  const pathFor = window.lanline?.pathForFile;
-  if (!pathFor) return null;
-  return files.map((file) => pathFor(file)).filter(Boolean);
+export function handlesOfDroppedFiles(files: readonly File[]): string[] | null {
+  const handleFor = window.lanline?.pathForFile;
+  if (!handleFor) return null;
+  return files.map((file) => handleFor(file)).filter(Boolean);
 }
 
 /** Called when the main side goes away (the host stopped); Electron's preload never closes. */
