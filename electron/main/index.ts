@@ -15,7 +15,7 @@ import { checkForUpdates } from './updates.js';
 import { applyPermissionPolicy } from './permissions.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { sipConnectSources } from '../core/static-files.js';
-import { openPath, pickFiles } from './files.js';
+import { bindDroppedFiles, openPath, pickFiles, pickFolder } from './files.js';
 import { notificationsSupported, showNotice, systemNotifier } from './notifications.js';
 import { applyOpenAtLogin, startedHidden } from './login-item.js';
 import { leftEverything, onAllWindowsClosed, onQuit, onWindowClose, QUIT_GRACE_MS } from '../core/window-policy.js';
@@ -92,6 +92,7 @@ function start(): void {
     files: {
       pickFiles: (folders) => pickFiles(mainWindow, folders),
       openPath: (path, reveal) => openPath(path, reveal),
+      pickFolder: () => pickFolder(mainWindow),
     },
   });
   serveRenderer(() => sipConnectSources(core?.settings.get().sip.wsUrl ?? ''));
@@ -100,6 +101,7 @@ function start(): void {
   registerShortcuts(core);
   checkForUpdates(log);
   bindContract(core);
+  bindDroppedFiles(core);
   applyOpenAtLogin(core);
   // While a screen is shared, Lanline's own window (with its "You are sharing" bar and the call) is
   // left out of every capture (Windows: WDA_EXCLUDEFROMCAPTURE, macOS: sharingType none), so the

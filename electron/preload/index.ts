@@ -3,7 +3,7 @@
  * event. Requests resolve with the reply or reject with `{code, message}`. Nothing else crosses.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { eventNames, ipcEventChannel, ipcRequestChannel, requestNames, type Envelope } from '../contract.js';
+import { eventNames, ipcDroppedFileChannel, ipcEventChannel, ipcRequestChannel, requestNames, type Envelope } from '../contract.js';
 
 const api: Record<string, unknown> = {};
 for (const name of requestNames) {
@@ -22,13 +22,17 @@ for (const name of eventNames) {
   };
 }
 api.on = on;
-// A dropped file's path; '' for anything that is not a File from the OS.
+// A dropped file's handle: its path goes to main on a channel of the preload's own (no contract
+// request names it), and only the handle main made comes back; '' for anything that is not a File
+// from the OS (a page cannot make a File with a path).
 api.pathForFile = (file: unknown) => {
+  let path = '';
   try {
-    return webUtils.getPathForFile(file as File);
+    path = webUtils.getPathForFile(file as File);
   } catch {
     return '';
   }
+  return path ? String(ipcRenderer.sendSync(ipcDroppedFileChannel, path) ?? '') : '';
 };
 
 contextBridge.exposeInMainWorld('lanline', api);

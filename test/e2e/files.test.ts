@@ -50,10 +50,15 @@ async function pair(options: { receiverData?: string; receiverChromium?: string;
 
 const receiverIds = new Map<Instance, string>();
 
+/**
+ * Sends as a user of the browser host does: files chosen with the file input (a folder with the
+ * folder input); the page uploads their bytes to the host, which offers them.
+ */
 async function send(sender: Instance, paths: string[]): Promise<void> {
   await sender.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
   await sender.page.getByLabel('Send to').selectOption(receiverIds.get(sender)!);
-  await sender.page.getByLabel('Paths of files or folders on this computer (one per line)').fill(paths.join('\n'));
+  if (paths.length === 1 && statSync(paths[0]!).isDirectory()) await sender.page.getByLabel('Folder to send').setInputFiles(paths[0]!);
+  else await sender.page.getByLabel('Files to send').setInputFiles(paths);
   await sender.page.getByRole('button', { name: 'Send files' }).click();
 }
 

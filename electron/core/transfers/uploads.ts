@@ -6,8 +6,10 @@
  *
  * The bytes arrive as the page reads them, a few MiB at a time, each piece at the offset where its
  * file stands (the bridge keeps their order), so neither side holds a file in memory. Relative paths
- * are sanitised like a peer's (file-name.ts) and stay inside the upload's folder; a file never takes
- * more bytes than announced, and `finish` refuses an upload whose files are not all complete.
+ * are kept as the user's files are named (the receiver sanitises what it receives, file-name.ts), but
+ * a segment that could leave the upload's folder (empty, `.`, `..`, a separator of this OS, NUL) is
+ * refused; a file never takes more bytes than announced, and `finish` refuses an upload whose files
+ * are not all complete.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
@@ -16,7 +18,6 @@ import type { ChosenFile } from '../../contract.js';
 import { LanlineError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { ChosenFiles } from './chosen-files.js';
-import { sanitizeRelativePath } from './file-name.js';
 import { checkFreeSpace } from './part-file.js';
 
 /** Uploads open at once; more means the page is misbehaving. */
@@ -38,6 +39,18 @@ export interface UploadsOptions {
   log: Log;
 }
 
+/** `path` (segments split by '/') as a path under the upload's folder; 'invalid' when a segment could leave it. */
+export function stagedPath(path: string, platform: NodeJS.Platform = process.platform): string {
+  const separators = platform === 'win32' ? /[\\/:\0]/u : /[/\0]/u;
+  const segments = path.split('/');
+  for (const segment of segments) {
+    if (segment === '' || segment === '.' || segment === '..' || separators.test(segment)) {
+      throw new LanlineError('invalid', `"${path}" cannot be uploaded: its name has an empty, "." or ".." part or a character this system does not allow.`);
+    }
+  }
+  return segments.join(sep);
+}
+
 export class Uploads {
   private readonly open = new Map<string, Upload>();
   /** Uploads finished in this run and not sent yet: the user may still press Send. */
@@ -56,9 +69,9 @@ export class Uploads {
     const dir = join(this.dir, id);
     const seen = new Set<string>();
     const staged = files.map(({ path, size }) => {
-      const target = sanitizeRelativePath(path).join(sep);
-      if (seen.has(target.toLowerCase())) throw new LanlineError('invalid', `"${path}" is chosen twice.`);
-      seen.add(target.toLowerCase());
+      const target = stagedPath(path);
+      if (seen.has(target)) throw new LanlineError('invalid', `"${path}" is chosen twice.`);
+      seen.add(target);
       return { path: join(dir, target), size, done: 0 };
     });
     const total = files.reduce((sum, file) => sum + file.size, 0);
