@@ -308,8 +308,8 @@ describe('file transfers between two instances', () => {
     expect(readFileSync(join(downloads, saved[0]!), 'utf8')).toBe(text);
   });
 
-  it('dropping files on a peer in the browser host says it needs the desktop app', { timeout: 60_000 }, async () => {
-    const { sender, receiverId } = await pair();
+  it('files dropped on a peer in the browser host are uploaded to the host and sent', { timeout: 60_000 }, async () => {
+    const { sender, receiver, receiverId, downloads } = await pair();
     await sender.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Peers' }).click();
     const files = await sender.page.evaluateHandle(() => {
       const transfer = new DataTransfer();
@@ -317,7 +317,111 @@ describe('file transfers between two instances', () => {
       return transfer;
     });
     await sender.page.locator(`li[data-peer-id="${receiverId}"]`).dispatchEvent('drop', { dataTransfer: files });
-    await sender.page.getByRole('alert').filter({ hasText: 'Dropping files needs the desktop app' }).waitFor();
+    await acceptOffer(receiver, /hello\.txt from Sam/);
+    await transferItem(receiver, /hello\.txt from Sam/).getByText('Done').waitFor({ timeout: 30_000 });
+    expect(readFileSync(join(downloads, 'hello.txt'), 'utf8')).toBe('hello');
+    // The staged copy on the sender's host goes once the transfer is done.
+    await expect.poll(() => readdirSync(join(sender.host.dataDir, 'uploads'))).toEqual([]);
+  });
+
+  it('a page that names a path it was never given reaches nothing, and a mistyped download folder is refused', { timeout: 60_000 }, async () => {
+    const { sender, receiverId } = await pair();
+    const typo = join(tempDir('typo'), 'Downlaods');
+    // What a compromised page could do: speak to the bridge itself, with the page's own token and origin.
+    const answers = await sender.page.evaluate(
+      async ({ peerId, typo }) => {
+        const token = new URLSearchParams(location.hash.slice(1)).get('token')!;
+        const socket = new WebSocket(`ws://${location.host}/bridge?token=${token}`);
+        await new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
+        let id = 0;
+        const ask = (name: string, payload: unknown) =>
+          new Promise<{ ok: boolean; error?: { code: string; message: string } }>((resolve) => {
+            const mine = ++id;
+            const listen = (event: MessageEvent) => {
+              const frame = JSON.parse(String(event.data)) as { type: string; id: number; envelope: { ok: boolean; error?: { code: string; message: string } } };
+              if (frame.type !== 'reply' || frame.id !== mine) return;
+              socket.removeEventListener('message', listen);
+              resolve(frame.envelope);
+            };
+            socket.addEventListener('message', listen);
+            socket.send(JSON.stringify({ type: 'request', id: mine, name, payload }));
+          });
+        const started = performance.now();
+        const result = {
+          paths: await ask('createOutgoing', { peerId, paths: ['/etc/shadow'] }),
+          pathAsHandle: await ask('createOutgoing', { peerId, handles: ['/etc/shadow'] }),
+          madeUpHandle: await ask('createOutgoing', { peerId, handles: ['AAAAAAAAAAAAAAAAAAAAAA'] }),
+          read: await ask('readChunk', { id: 'madeUpTransfer', file: 0, offset: 0, length: 4096 }),
+          downloadDir: await ask('setSettings', { downloadDir: typo }),
+          latency: 0,
+        };
+        result.latency = (performance.now() - started) / 5;
+        socket.close();
+        return result;
+      },
+      { peerId: receiverId, typo },
+    );
+    console.log(`bridge latency while refusing: ${answers.latency.toFixed(1)} ms per request`);
+    expect(answers.paths).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    expect(answers.pathAsHandle).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.stringContaining('must be a handle from the file dialog, a drop or an upload') } });
+    expect(answers.madeUpHandle).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('Lanline sends only files chosen') } });
+    expect(answers.read).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(answers.downloadDir).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.stringContaining('does not exist') } });
+    expect(existsSync(typo)).toBe(false);
+    expect(await transferItem(sender, /to Rin/).count()).toBe(0);
+  });
+
+  it('a folder of hostile names lands sanitised: nothing outside the download folder, no hidden names, no invisible characters', { timeout: 90_000 }, async () => {
+    const root = join(tempDir('corpus'), 'corpus');
+    // Names a Linux disk can hold; a peer on any system may send them (electron/core/transfers/file-name.ts).
+    // Backslashes are left out here: Chromium gives them as '/' in a folder's relative paths, and the
+    // upload refuses the '..' that makes (the single-file test below sends one).
+    const names = [
+      'report.pdf\u2028.exe',
+      'paragraph\u2029.txt',
+      'evil\u202Egnp.exe',
+      'zero\u200Bwidth\u200C.txt',
+      'soft\u00ADhyphen.txt',
+      'tag\u{E0041}\u{E007F}s.txt',
+      'bom\uFEFF.txt',
+      'etc\u2215passwd',
+      'etc\u2044group',
+      'etc\uFF0Fshadow',
+      'etc\u29F8hosts',
+      'CON',
+      'con.txt',
+      'a:b|c*d"e.txt',
+      'name. . .',
+      ' lead',
+      'bell\u0007.txt',
+      'line\nbreak.txt',
+      '.bashrc',
+      '.config/autostart/x.desktop',
+      '.ssh/authorized_keys',
+      'docs/.hidden/inner.txt',
+    ];
+    for (const [index, name] of names.entries()) {
+      mkdirSync(join(root, name, '..'), { recursive: true });
+      writeFileSync(join(root, name), `file ${index}\n`);
+    }
+    const { sender, receiver, downloads } = await pair();
+    await send(sender, [root]);
+    await acceptOffer(receiver, new RegExp(`${names.length} files from Sam`));
+    await transferItem(receiver, new RegExp(`${names.length} files from Sam`)).getByText('Done').waitFor({ timeout: 60_000 });
+    const saved = filesUnder(downloads);
+    console.log(`hostile corpus saved as: ${JSON.stringify(saved)}`);
+    expect(saved).toHaveLength(names.length);
+    // Every file's content arrived, each once.
+    expect(saved.map((path) => readFileSync(join(downloads, path), 'utf8')).sort()).toEqual(names.map((_, index) => `file ${index}\n`).sort());
+    expect(readdirSync(join(downloads, '..'))).toEqual(['downloads']);
+    for (const path of saved) {
+      for (const segment of path.split('/')) {
+        expect(segment.startsWith('.'), path).toBe(false);
+        expect(segment, path).not.toMatch(/[\p{Cf}\u2028\u2029\u0000-\u001F\u007F\u2215\u2044\uFF0F\u29F8\\:|*"]/u);
+      }
+    }
+    expect(saved).toContain(join('corpus', '_.config', 'autostart', 'x.desktop'));
+    expect(saved).toContain(join('corpus', 'report.pdf.exe'));
   });
 
   it('a hostile file name lands sanitised inside the download folder', { timeout: 60_000 }, async () => {
