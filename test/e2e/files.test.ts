@@ -59,7 +59,15 @@ async function send(sender: Instance, paths: string[]): Promise<void> {
   await sender.page.getByLabel('Send to').selectOption(receiverIds.get(sender)!);
   if (paths.length === 1 && statSync(paths[0]!).isDirectory()) await sender.page.getByLabel('Folder to send').setInputFiles(paths[0]!);
   else await sender.page.getByLabel('Files to send').setInputFiles(paths);
+  const transfers = sender.page.locator('[data-transfer-id]');
+  const before = await transfers.count();
+  const started = Date.now();
   await sender.page.getByRole('button', { name: 'Send files' }).click();
+  // Offered once the bytes are on the host and hashed: Playwright sees every bridge frame while it
+  // watches, so a large upload takes a while here (docs/architecture.md, transfers).
+  await expect.poll(() => transfers.count(), { timeout: 300_000, interval: 250 }).toBeGreaterThan(before);
+  const bytes = paths.reduce((sum, path) => sum + (statSync(path).isFile() ? statSync(path).size : 0), 0);
+  if (bytes >= 64 * MiB) console.log(`upload and hashing of ${(bytes / MiB).toFixed(0)} MiB took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 function transferItem(instance: Instance, name: RegExp | string) {
@@ -115,7 +123,7 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('file transfers between two instances', () => {
-  it('a 1 GiB file of random bytes arrives with the same SHA-256', { timeout: 480_000 }, async () => {
+  it('a 1 GiB file of random bytes arrives with the same SHA-256', { timeout: 780_000 }, async () => {
     const source = join(tempDir('big'), 'random.bin');
     const sha256 = writeRandomFile(source, 1024 * MiB);
     const { sender, receiver, downloads } = await pair();

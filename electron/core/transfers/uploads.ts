@@ -85,8 +85,9 @@ export class Uploads {
   }
 
   /** Writes `data` at `offset` of file `index`, which must be where that file stands; answers its bytes so far. */
-  write(id: string, index: number, offset: number, data: Uint8Array): Promise<number> {
+  async write(id: string, index: number, offset: number, data: Uint8Array): Promise<number> {
     const upload = this.get(id);
+    // Runs up to here at once (no await before it), so pieces queue in the order they came.
     const written = upload.queue.then(() => this.writeNow(id, upload, index, offset, data));
     upload.queue = written.catch(() => undefined);
     return written;
