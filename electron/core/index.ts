@@ -10,6 +10,7 @@ import { checkExternalUrl } from './chat/external-url.js';
 import { ChatHistory } from './chat/history.js';
 import { Photos } from './calls/photos.js';
 import { TurnSecrets, type SecretCodec } from './calls/secrets.js';
+import { sipTransportProblem } from './calls/sip-transport.js';
 import { DeviceRegistry } from './devices/registry.js';
 import { LanlineError } from './errors.js';
 import { EventHub } from './events.js';
@@ -128,6 +129,11 @@ export function createCore(deps: CoreDeps): Core {
         if (deps.files?.pickFolder) throw new LanlineError('forbidden', 'The download folder is chosen with the folder dialog (Choose folder… in Settings).');
         patch = { ...patch, downloadDir: await checkDownloadFolder(patch.downloadDir) };
       }
+      if (patch.sip) {
+        // Only a change is checked: the whole form saved again must not fail on an account stored before the rule.
+        const problem = sipTransportProblem({ ...patch.sip, unencrypted: patch.sip.unencrypted ?? false });
+        if (problem && problem !== sipTransportProblem(settings.get().sip)) throw new LanlineError('invalid', problem);
+      }
       if (patch.shortcuts) {
         const problem = checkShortcuts({ mute: patch.shortcuts.mute }, info.platform)[0];
         const key = checkPushToTalkKey(patch.shortcuts.pushToTalk);
@@ -193,7 +199,12 @@ export function createCore(deps: CoreDeps): Core {
       secrets.setSipPassword(password);
       return undefined;
     },
-    getSipPassword: () => ({ password: secrets.sipPassword() }),
+    getSipPassword: () => {
+      // Never handed to a user agent that would sign in over a connection the user did not accept.
+      const problem = sipTransportProblem(settings.get().sip);
+      if (problem) throw new LanlineError('forbidden', problem);
+      return { password: secrets.sipPassword() };
+    },
     getIceConfig: () => {
       const { ice } = settings.get();
       return { iceServers: secrets.iceServers(ice.servers), iceTransportPolicy: ice.relayOnly ? 'relay' : 'all' };

@@ -274,6 +274,8 @@ export default {
       passwordHint: 'Leave empty to keep the stored one',
       forgetPassword: 'Forget the stored password',
       wsUrl: 'WebSocket server',
+      unencryptedWarning: 'This server address starts with ws://, so the connection is not encrypted: anyone on the network can read your sign-in and the calls’ signaling. Use wss:// unless this is a test lab you control.',
+      unencrypted: 'Use this unencrypted connection anyway',
       displayName: 'Caller name shown on phone calls',
       outboundProxy: 'Outbound proxy (optional)',
       dtmfMode: 'Send keypad digits as',

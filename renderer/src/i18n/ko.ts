@@ -276,6 +276,8 @@ const ko: typeof en = {
       passwordHint: '저장된 비밀번호를 유지하려면 비워 두세요',
       forgetPassword: '저장된 비밀번호 삭제',
       wsUrl: 'WebSocket 서버',
+      unencryptedWarning: '이 서버 주소는 ws://로 시작하므로 연결이 암호화되지 않습니다. 네트워크의 누구나 로그인 정보와 통화 신호를 볼 수 있습니다. 직접 관리하는 시험 환경이 아니라면 wss://를 쓰세요.',
+      unencrypted: '암호화되지 않은 연결을 그래도 사용',
       displayName: '전화 통화에 표시할 이름',
       outboundProxy: '아웃바운드 프록시 (선택)',
       dtmfMode: '키패드 숫자 전송 방식',
