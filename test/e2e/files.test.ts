@@ -95,9 +95,22 @@ function overwrite(path: string, from: number, length: number): void {
 }
 
 /**
- * Sends `source` and, once the first bytes arrived, changes its last quarter on the sender's disk
+ * The copy of a file the sender's host sends from: the browser host's page uploaded it into the
+ * host's staging folder (`<data>/uploads/<upload id>/<name>`), so that is the file on the sender's
+ * disk that a change or a deletion must reach.
+ */
+function stagedCopy(sender: Instance, name: string): string {
+  const uploads = join(sender.host.dataDir, 'uploads');
+  const found = readdirSync(uploads).map((id) => join(uploads, id, name)).filter((path) => existsSync(path));
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+/**
+ * Sends `source` and, once the first bytes arrived, changes the last quarter of the sender's copy
  * (bytes not read yet: the sender reads at most a few tens of MiB ahead of the receiver), so the
- * receiver's SHA-256 check at the end fails. Resolves when both sides show the failure.
+ * receiver's SHA-256 check at the end fails. Resolves when both sides show the failure; answers the
+ * sender's copy.
  */
 async function sendAndDamage(sender: Instance, receiver: Instance, source: string, size: number) {
   const name = source.split('/').pop()!;
@@ -108,11 +121,12 @@ async function sendAndDamage(sender: Instance, receiver: Instance, source: strin
   const progress = item.getByRole('progressbar');
   await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 60_000, interval: 50 }).toBeGreaterThan(0);
   expect(Number(await progress.getAttribute('value'))).toBeLessThan(size / 2);
-  overwrite(source, size - size / 4, size / 4);
+  const copy = stagedCopy(sender, name);
+  overwrite(copy, size - size / 4, size / 4);
   await item.getByText('Failed', { exact: true }).waitFor({ timeout: 120_000 });
   await item.getByText(`The file "${name}" arrived damaged (its SHA-256 does not match). You can retry the transfer.`).waitFor();
   await transferItem(sender, new RegExp(`${name.replace('.', '\\.')} to Rin`)).getByText('Failed', { exact: true }).waitFor();
-  return item;
+  return { item, copy };
 }
 
 function filesUnder(dir: string): string[] {
@@ -270,8 +284,8 @@ describe('file transfers between two instances', () => {
     const size = 128 * MiB;
     const first = writeRandomFile(source, size);
     const { sender, receiver, downloads } = await pair();
-    const item = await sendAndDamage(sender, receiver, source, size);
-    const now = await sha256OfFile(source);
+    const { item, copy } = await sendAndDamage(sender, receiver, source, size);
+    const now = await sha256OfFile(copy);
     expect(now).not.toBe(first);
 
     await item.getByRole('button', { name: 'Retry changing.bin' }).click();
@@ -291,8 +305,8 @@ describe('file transfers between two instances', () => {
     const size = 64 * MiB;
     writeRandomFile(source, size);
     const { sender, receiver, downloads } = await pair();
-    const item = await sendAndDamage(sender, receiver, source, size);
-    rmSync(source);
+    const { item, copy } = await sendAndDamage(sender, receiver, source, size);
+    rmSync(copy);
 
     await item.getByRole('button', { name: 'Retry gone.bin' }).click();
     await item.getByText(`"gone.bin" is no longer on the sender's computer, so the transfer cannot be retried.`).waitFor({ timeout: 30_000 });
