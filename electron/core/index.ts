@@ -115,7 +115,7 @@ export function createCore(deps: CoreDeps): Core {
   const calls = new CallLog(deps.openStore('calls'), deps.log, events);
   const secrets = new TurnSecrets(deps.openStore('secrets'), deps.secretCodec, deps.log);
   const devices = new DeviceRegistry(events);
-  const photos = new Photos(() => settings.get().downloadDir);
+  const photos = new Photos(() => settings.get().downloadDir, deps.settingsDefaults.downloadDir);
   const notifications = new Notifications(() => settings.get(), events, deps.notifier);
   const capture = new CapturePicker(events);
   const chat = new ChatHistory({ folder: deps.chatDir, events, log: deps.log, clock });
