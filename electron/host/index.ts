@@ -42,6 +42,8 @@ async function main(options: HostOptions): Promise<void> {
     info: { version: packageVersion(), runtime: 'host', platform: process.platform },
     log,
     snippetDir: join(options.dataDir, 'snippets'),
+    // The page cannot name a path: it uploads the files the user chose into this staging folder.
+    uploadDir: join(options.dataDir, 'uploads'),
     // No openExternal: the host cannot reach the user's browser, so the page opens checked links itself.
     chatDir: join(options.dataDir, 'chat'),
     lan: { ...(options.lanPort !== undefined && { port: options.lanPort }), ...lanConfinement(options) },

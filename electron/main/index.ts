@@ -16,7 +16,7 @@ import { applyProtocolPlan } from './protocols.js';
 import { applyPermissionPolicy } from './permissions.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { sipConnectSources } from '../core/static-files.js';
-import { openPath, pickFiles } from './files.js';
+import { bindDroppedFiles, openPath, pickFiles, pickFolder } from './files.js';
 import { flashingNotifier, notificationsSupported, showNotice, systemNotifier } from './notifications.js';
 import { notificationPath } from '../core/notifications/notifications.js';
 import { applyOpenAtLogin, startedHidden } from './login-item.js';
@@ -129,6 +129,7 @@ async function start(): Promise<void> {
     files: {
       pickFiles: (folders) => pickFiles(mainWindow, folders),
       openPath: (path, reveal) => openPath(path, reveal),
+      pickFolder: () => pickFolder(mainWindow),
     },
   });
   serveRenderer(() => sipConnectSources(core?.settings.get().sip.wsUrl ?? ''));
@@ -137,6 +138,7 @@ async function start(): Promise<void> {
   registerShortcuts(core);
   checkForUpdates(log);
   bindContract(core);
+  bindDroppedFiles(core);
   applyOpenAtLogin(core);
   applyProtocolPlan(core);
   // While a screen is shared, Lanline's own window (with its "You are sharing" bar and the call) is

@@ -7,7 +7,7 @@
  * a few validated functions, is the model.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { eventNames, ipcEventChannel, ipcRequestChannel, requestNames, type Envelope, type EventName, type LanlinePreload, type RequestName } from '../contract.js';
+import { eventNames, ipcDroppedFileChannel, ipcEventChannel, ipcRequestChannel, requestNames, type Envelope, type EventName, type LanlinePreload, type RequestName } from '../contract.js';
 
 const requests = new Set<string>(requestNames);
 const events = new Set<string>(eventNames);
@@ -27,12 +27,17 @@ const preload: LanlinePreload = {
     ipcRenderer.on(channel, handler);
     return () => void ipcRenderer.removeListener(channel, handler);
   },
+  // A dropped file's handle: its path goes to main on a channel of the preload's own (no contract
+  // request names it), and only the handle main made comes back; '' for anything that is not a File
+  // from the OS (a page cannot make a File with a path).
   pathForFile(file) {
+    let path = '';
     try {
-      return webUtils.getPathForFile(file as File);
+      path = webUtils.getPathForFile(file as File);
     } catch {
       return '';
     }
+    return path ? String(ipcRenderer.sendSync(ipcDroppedFileChannel, path) ?? '') : '';
   },
 };
 

@@ -153,7 +153,8 @@ async function rawPump(a: Page, b: Page, bytes: number): Promise<number> {
 async function send(sender: Instance, receiver: Instance, receiverId: string, path: string, name: string, detached?: { downloads: string; file: string }): Promise<{ seconds: number }> {
   await sender.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
   await sender.page.getByLabel('Send to').selectOption(receiverId);
-  await sender.page.getByLabel('Paths of files or folders on this computer (one per line)').fill(path);
+  // The host's page uploads the chosen file to its host first (not timed: the clock starts at Accept).
+  await sender.page.getByLabel('Files to send').setInputFiles(path);
   await sender.page.getByRole('button', { name: 'Send files' }).click();
   await receiver.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
   const item = receiver.page.getByRole('list', { name: 'Transfers' }).getByRole('listitem', { name: new RegExp(`${name} from`) });

@@ -19,7 +19,7 @@ const settings: Settings = {
   openAtLogin: false,
   closeToTrayHintShown: false,
   phoneLinks: false,
-  sip: { enabled: false, uri: '', authUser: '', wsUrl: '', displayName: '', outboundProxy: '', dtmf: { mode: 'rfc4733', durationMs: 100, gapMs: 70 }, useIceServers: true },
+  sip: { enabled: false, uri: '', authUser: '', wsUrl: '', unencrypted: false, displayName: '', outboundProxy: '', dtmf: { mode: 'rfc4733', durationMs: 100, gapMs: 70 }, useIceServers: true },
 };
 
 function dispatcher(overrides: Partial<Handlers> = {}) {

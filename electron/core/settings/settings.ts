@@ -33,7 +33,7 @@ export function defaultSettings(base: SettingsDefaults): SettingsValue {
     openAtLogin: false,
     closeToTrayHintShown: false,
     phoneLinks: false,
-    sip: { enabled: false, uri: '', authUser: '', wsUrl: '', displayName: '', outboundProxy: '', dtmf: { mode: 'rfc4733', durationMs: 100, gapMs: 70 }, useIceServers: true },
+    sip: { enabled: false, uri: '', authUser: '', wsUrl: '', unencrypted: false, displayName: '', outboundProxy: '', dtmf: { mode: 'rfc4733', durationMs: 100, gapMs: 70 }, useIceServers: true },
   };
 }
 

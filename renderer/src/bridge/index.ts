@@ -27,10 +27,10 @@ export function bridge(): LanlineApi {
 }
 
 /**
- * The paths on disk of files dropped on the window, or null where the page cannot know them (a plain
- * browser never reveals them; only the Electron preload can).
+ * Handles main made for files dropped on the window (Electron: the preload registers each File's path
+ * with main; the page never sees it), or null in a plain browser, which uploads the bytes instead.
  */
-export function pathsOfDroppedFiles(files: readonly File[]): string[] | null {
+export function handlesOfDroppedFiles(files: readonly File[]): string[] | null {
   const preload = window.lanline;
   if (!preload) return null;
   return files.map((file) => preload.pathForFile(file)).filter(Boolean);
