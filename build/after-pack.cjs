@@ -1,7 +1,7 @@
 /**
  * electron-builder afterPack hook: flips Electron's fuses in the packed executable before it is signed,
  * so a shipped Lanline cannot be turned into a plain Node (RunAsNode, NODE_OPTIONS, --inspect off) and
- * loads only its own, integrity-checked app.asar.
+ * loads only its own, integrity-checked app.asar, and file:// pages get no more than a browser gives them.
  */
 const path = require('node:path');
 const { flipFuses, FuseVersion, FuseV1Options } = require('@electron/fuses');
@@ -14,6 +14,8 @@ const fuses = {
   [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
   [FuseV1Options.OnlyLoadAppFromAsar]: true,
   [FuseV1Options.EnableCookieEncryption]: true,
+  // The renderer is served from app:// (electron/main/protocol.ts); file:// pages get no extra powers.
+  [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
 };
 
 /** Where the Electron executable sits in the packed app of each platform. */

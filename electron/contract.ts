@@ -39,8 +39,14 @@ export const SipAccount = z.object({
   uri: z.union([z.literal(''), z.string().regex(/^sips?:[^\s@:;?]{1,64}@[^\s@;?]{1,190}$/, 'must be a SIP URI like sip:alice@example.org')]),
   /** The user name to authenticate with when it differs from the URI's user part ('' = the same). */
   authUser: z.string().max(128),
-  /** The gateway's WebSocket: wss:// anywhere, ws:// for labs on the same machine or LAN. */
+  /** The gateway's WebSocket: wss:// anywhere, ws:// for labs on the same machine or LAN (see `unencrypted`). */
   wsUrl: z.union([z.literal(''), z.string().regex(/^wss?:\/\/[^\s]{1,250}$/, 'must be a ws:// or wss:// URL')]),
+  /**
+   * The user confirmed that a ws:// gateway is unencrypted: anyone on the network can read the
+   * account's sign-in and calls. Without it core refuses to save an enabled ws:// account and keeps
+   * the password from the user agent (electron/core/calls/sip-transport.ts).
+   */
+  unencrypted: z.boolean().default(false),
   displayName: z.string().max(64),
   /** Optional outbound proxy, a SIP URI the requests are routed through ('' = none). */
   outboundProxy: z.union([z.literal(''), z.string().regex(/^sips?:[^\s]{1,250}$/, 'must be a SIP URI')]),
@@ -94,6 +100,11 @@ export const Settings = z.object({
   openAtLogin: z.boolean(),
   /** Electron: the one-time "Lanline is still running in the tray" hint was shown. */
   closeToTrayHintShown: z.boolean(),
+  /**
+   * Electron: the user agreed that Lanline be the system's default application for tel: and sip:
+   * links (off by default; lanline: links are always Lanline's). See electron/core/protocols.ts.
+   */
+  phoneLinks: z.boolean(),
   sip: SipAccount,
 });
 export type Settings = z.infer<typeof Settings>;
@@ -282,7 +293,14 @@ export type CallRecord = z.infer<typeof CallRecord>;
 /** Identifies one transfer (an offer of one or more files) on both sides. */
 export const TransferId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 letters, digits, _ or -');
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
-const MAX_FILES_PER_OFFER = 10_000;
+/**
+ * Files one offer may hold. An offer travels as one control message, at most `sctp.maxMessageSize`
+ * (256 KiB, docs/protocol.md#files), which holds about 2 000 files with their hashes; a receiver
+ * refuses more, so an offer flood cannot make it record tens of thousands of files.
+ */
+export const MAX_FILES_PER_OFFER = 2_000;
+/** The most bytes an offer may take as JSON: what fits one control message with room to spare. */
+export const MAX_OFFER_BYTES = 240 * 1024;
 
 /** One file of an offer as it travels between peers (docs/protocol.md#files). */
 export const OfferedFile = z.object({
@@ -293,7 +311,10 @@ export const OfferedFile = z.object({
 });
 export const TransferOffer = z.object({
   id: TransferId,
-  files: z.array(OfferedFile).min(1).max(MAX_FILES_PER_OFFER),
+  files: z
+    .array(OfferedFile)
+    .min(1)
+    .max(MAX_FILES_PER_OFFER, `an offer holds at most ${MAX_FILES_PER_OFFER} files; send the others in another offer`),
   /** 'text': one file made from a text or clipboard snippet. */
   kind: z.enum(['files', 'text']),
 });
@@ -396,10 +417,29 @@ export const MAX_BRIDGE_CHUNK_BYTES = 8 * 1024 * 1024;
 const ChunkBytes = Bytes.refine((value) => value.length <= MAX_BRIDGE_CHUNK_BYTES, `must be at most ${MAX_BRIDGE_CHUNK_BYTES} bytes`);
 const FileRef = { id: TransferId, file: z.number().int().nonnegative().max(MAX_FILES_PER_OFFER) };
 
+/**
+ * A file or folder the user chose to send, as main names it to the renderer: an opaque handle main
+ * made when the user picked it in the OS dialog, dropped it on the window (Electron) or uploaded its
+ * bytes (the browser host). The renderer never names a path on disk; `createOutgoing` takes handles.
+ */
+export const ChosenFileHandle = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'must be a handle from the file dialog, a drop or an upload');
+export const ChosenFile = z.object({ handle: ChosenFileHandle, name: z.string() });
+export type ChosenFile = z.infer<typeof ChosenFile>;
+/** An upload in progress to the host's staging folder (browser host; docs/architecture.md#transfers-the-whole-path). */
+const UploadId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'must be an upload id');
+/** Why opening a received file asks first: it runs as a program or script. */
+export const OpenRisk = z.enum(['program', 'script']);
+export type OpenRisk = z.infer<typeof OpenRisk>;
+
 const none = z.undefined();
 
 export const requests = {
   getAppInfo: { input: none, output: AppInfo },
+  /**
+   * The renderer has subscribed to its events (main.ts, at the end of its start): links opened
+   * before then (the app was started by one) were held and are sent now as `openLink`.
+   */
+  rendererReady: { input: none, output: z.undefined() },
   getSettings: { input: none, output: Settings },
   setSettings: { input: SettingsPatch, output: Settings },
   getIdentity: { input: none, output: IdentitySummary },
@@ -439,10 +479,24 @@ export const requests = {
   },
   // Transfers (docs/protocol.md#files). The renderer moves bytes between the data channel and main;
   // main reads and writes the files.
-  /** The OS file dialog (Electron); the browser host has none and answers 'unavailable'. */
-  pickFiles: { input: z.object({ folders: z.boolean() }).strict(), output: z.object({ paths: z.array(z.string()) }) },
-  /** Prepares sending these files or folders (hashes them) and returns the offer to send. */
-  createOutgoing: { input: z.object({ peerId: PeerId, paths: z.array(z.string().min(1).max(4096)).min(1).max(1000) }).strict(), output: z.object({ transfer: Transfer, offer: TransferOffer }) },
+  /** The OS file dialog (Electron): handles of what the user chose; the browser host has none and answers 'unavailable'. */
+  pickFiles: { input: z.object({ folders: z.boolean() }).strict(), output: z.object({ files: z.array(ChosenFile) }) },
+  /**
+   * Browser host: the page uploads the bytes of files the user chose (a file input or a drop) into
+   * a staging folder main controls. `files` names each with its path relative to what was chosen
+   * (`album/a.jpg` for a folder); the bytes follow in order with `uploadChunk`; `finishUpload` checks
+   * every size and answers one handle per chosen file or folder.
+   */
+  beginUpload: {
+    input: z.object({ files: z.array(z.object({ path: z.string().min(1).max(4096), size: z.number().int().nonnegative().max(2 ** 50) }).strict()).min(1).max(MAX_FILES_PER_OFFER) }).strict(),
+    output: z.object({ upload: UploadId }),
+  },
+  uploadChunk: { input: z.object({ upload: UploadId, file: FileRef.file, offset: z.number().int().nonnegative(), data: ChunkBytes }).strict(), output: z.object({ done: z.number().int().nonnegative() }) },
+  finishUpload: { input: z.object({ upload: UploadId }).strict(), output: z.object({ files: z.array(ChosenFile) }) },
+  /** Abandons an upload (the page gave up): its staged bytes are removed. */
+  cancelUpload: { input: z.object({ upload: UploadId }).strict(), output: z.undefined() },
+  /** Prepares sending files or folders the user chose (hashes them) and returns the offer to send; any other handle is 'forbidden'. */
+  createOutgoing: { input: z.object({ peerId: PeerId, handles: z.array(ChosenFileHandle).min(1).max(1000) }).strict(), output: z.object({ transfer: Transfer, offer: TransferOffer }) },
   createOutgoingText: { input: z.object({ peerId: PeerId, text: z.string().min(1).max(1_000_000) }).strict(), output: z.object({ transfer: Transfer, offer: TransferOffer }) },
   /** Unfinished outgoing transfers to a peer, to offer again when it is back (resume). */
   outgoingFor: { input: z.object({ peerId: PeerId }).strict(), output: z.array(TransferOffer) },
@@ -478,8 +532,17 @@ export const requests = {
     output: Transfer,
   },
   listTransfers: { input: none, output: z.array(Transfer) },
-  /** Open a received file with its application, or show it in its folder (Electron); 'unavailable' in the host. */
-  openTransferFile: { input: z.object({ ...FileRef, reveal: z.boolean() }).strict(), output: z.undefined() },
+  /**
+   * Open a received file with its application, or show it in its folder (Electron); 'unavailable' in
+   * the host. A program or script is opened only with `confirmed`: without it the answer is
+   * `{opened: false, risk}` and the renderer asks the user first.
+   */
+  openTransferFile: { input: z.object({ ...FileRef, reveal: z.boolean(), confirmed: z.boolean().optional() }).strict(), output: z.object({ opened: z.boolean(), risk: OpenRisk.nullable() }) },
+  /**
+   * Electron: the OS folder dialog chooses the download folder (the only way it changes there);
+   * answers the settings, unchanged when the user cancelled. The browser host answers 'unavailable'.
+   */
+  chooseDownloadDir: { input: none, output: Settings },
   // Chat (docs/protocol.md#chat). The renderer carries messages over the data link; core keeps the history.
   listConversations: { input: none, output: z.array(ChatConversation) },
   listChat: { input: z.object({ peerId: PeerId }).strict(), output: z.object({ messages: z.array(ChatEntry), unread: z.number().int().nonnegative() }) },
@@ -563,9 +626,18 @@ export const events = {
    * again with the same id when the thumbnails are refreshed. `audio`: the system's sound can be offered.
    */
   captureSources: z.object({ requestId: CaptureRequestId, sources: z.array(CaptureSource).max(500), audio: z.boolean() }),
+  /**
+   * Electron: screen capture could not start (desktopCapturer or the system's permission failed);
+   * the page's getDisplayMedia was denied and the user is told why. Before this, a failure looked
+   * like a cancelled picker.
+   */
+  captureFailed: z.object({ message: z.string().max(500) }),
   /** Electron: a global shortcut was pressed (the app need not have focus). */
   shortcut: z.object({ action: z.enum(['toggle-mute']) }),
-  /** Electron: a lanline:, tel: or sip: link was opened from another application. */
+  /**
+   * A lanline:, tel: or sip: link was opened from another application (Electron), or given to the
+   * host with --link; sent once the renderer said `rendererReady` (held until then).
+   */
   openLink: DeepLink,
 } as const;
 
@@ -603,8 +675,9 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: LanlineEr
 export type Unsubscribe = () => void;
 
 /**
- * The API the renderer sees as `window.lanline` (Electron preload) or through the host's WebSocket.
- * One method per request; `on.<event>(listener)` per event. Rejections carry `{code, message}`.
+ * The typed API the renderer's code calls, built by renderer/src/bridge/api.ts over a transport
+ * (the Electron preload's `window.lanline`, or the host's WebSocket). One method per request;
+ * `on.<event>(listener)` per event. Rejections are LanlineError `{code, message}`.
  */
 export type LanlineApi = {
   [K in RequestName]: RequestInput<K> extends undefined
@@ -612,12 +685,23 @@ export type LanlineApi = {
     : (input: RequestInput<K>) => Promise<RequestOutput<K>>;
 } & {
   on: { [E in EventName]: (listener: (payload: EventPayload<E>) => void) => Unsubscribe };
-  /**
-   * Electron only, and local to the preload (no message to main): the path on disk of a File the user
-   * dropped on the window (webUtils.getPathForFile), so drag-and-drop sends through createOutgoing.
-   */
-  pathForFile?: (file: unknown) => string;
 };
+
+/**
+ * What the Electron preload exposes as `window.lanline`, and all it exposes: three functions over
+ * plain data. contextBridge hands the page a deep-frozen copy, so nothing may wrap or change it.
+ * - `invoke` resolves with the envelope main answered; a name not in `requests` rejects.
+ * - `on` subscribes to one event (a name not in `events` throws) and returns the unsubscribe.
+ * - `pathForFile` answers a handle for a File the user dropped on the window ('' for anything else):
+ *   the preload reads its path (webUtils.getPathForFile) and registers it with main over
+ *   `ipcDroppedFileChannel`, which no request can name; the page never sees the path, and a page
+ *   cannot make a File with a path.
+ */
+export interface LanlinePreload {
+  invoke(name: string, payload?: unknown): Promise<Envelope<unknown>>;
+  on(name: string, listener: (payload: unknown) => void): Unsubscribe;
+  pathForFile(file: unknown): string;
+}
 
 export const requestNames = Object.keys(requests) as RequestName[];
 export const eventNames = Object.keys(events) as EventName[];
@@ -625,3 +709,5 @@ export const eventNames = Object.keys(events) as EventName[];
 /** IPC channel names used by the Electron binding; the host uses the bare names. */
 export const ipcRequestChannel = (name: RequestName): string => `lanline:request:${name}`;
 export const ipcEventChannel = (name: EventName): string => `lanline:event:${name}`;
+/** The preload's own channel (sendSync) that registers a dropped file's path and answers its handle. */
+export const ipcDroppedFileChannel = 'lanline:dropped-file';

@@ -15,5 +15,6 @@ if (build) {
   if (built.status !== 0) process.exit(1);
 }
 
-const run = spawnSync('npx', ['vitest', 'run', '--config', 'test/vitest.config.ts', '--project', 'bench', ...filters], { stdio: 'inherit' });
+// npx is a .cmd script on Windows, which only a shell can start.
+const run = spawnSync('npx', ['vitest', 'run', '--config', 'test/vitest.config.ts', '--project', 'bench', ...filters], { stdio: 'inherit', shell: process.platform === 'win32' });
 process.exit(run.status ?? 1);

@@ -27,6 +27,7 @@ if (!binary) {
   }
 }
 
-const app = spawn(binary, ['.'], { stdio: 'inherit' });
+// Arguments after `npm start --` go to the app (e.g. --self-test, which prints a JSON report and exits).
+const app = spawn(binary, ['.', ...process.argv.slice(2)], { stdio: 'inherit' });
 app.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => app.kill(signal));

@@ -32,7 +32,8 @@ let allGreen = true;
 for (const project of order) {
   const report = join(mkdtempSync(join(tmpdir(), 'lanline-test-')), 'report.json');
   const vitestArgs = ['vitest', 'run', '--config', 'test/vitest.config.ts', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
-  const run = spawnSync('npx', vitestArgs, { stdio: 'inherit' });
+  // npx is a .cmd script on Windows, which only a shell can start.
+  const run = spawnSync('npx', vitestArgs, { stdio: 'inherit', shell: process.platform === 'win32' });
   if (run.status !== 0) allGreen = false;
   try {
     const result = JSON.parse(readFileSync(report, 'utf8'));

@@ -10,11 +10,13 @@ import { checkExternalUrl } from './chat/external-url.js';
 import { ChatHistory } from './chat/history.js';
 import { Photos } from './calls/photos.js';
 import { TurnSecrets, type SecretCodec } from './calls/secrets.js';
+import { sipTransportProblem } from './calls/sip-transport.js';
 import { DeviceRegistry } from './devices/registry.js';
 import { LanlineError } from './errors.js';
 import { EventHub } from './events.js';
 import { loadDevice } from './identity/device.js';
 import { Identity } from './identity/identity.js';
+import { LinkInbox } from './links.js';
 import { Peers, type PeersOptions } from './lan/peers.js';
 import type { Log } from './log.js';
 import { Notifications, type SystemNotifier } from './notifications/notifications.js';
@@ -22,7 +24,10 @@ import { createDispatch, type Dispatch, type Handlers } from './rpc.js';
 import { checkPushToTalkKey, checkShortcuts } from './shortcuts.js';
 import { Settings, defaultSettings, type SettingsDefaults } from './settings/settings.js';
 import type { DocumentStore } from './storage.js';
+import { ChosenFiles } from './transfers/chosen-files.js';
+import { checkDownloadFolder } from './transfers/download-folder.js';
 import { Transfers, type TransfersOptions } from './transfers/transfers.js';
+import { Uploads } from './transfers/uploads.js';
 import { TrustStore } from './trust/trust-store.js';
 
 export interface CoreDeps {
@@ -34,8 +39,16 @@ export interface CoreDeps {
   clock?: () => number;
   /** Where text snippets are written before they are sent as files. */
   snippetDir: string;
-  /** The OS side of transfers: file dialog and opening files (Electron only). */
-  files?: Pick<TransfersOptions, 'pickFiles' | 'openPath'>;
+  /**
+   * The OS side of transfers (Electron only): the file dialog, opening files, and the folder dialog
+   * that is the only way the download folder changes there.
+   */
+  files?: Pick<TransfersOptions, 'pickFiles' | 'openPath'> & { pickFolder?: () => Promise<string | null> };
+  /**
+   * The browser host: the staging folder its page uploads chosen files into (uploads.ts). Without it
+   * the upload requests answer 'unavailable'.
+   */
+  uploadDir?: string;
   /** The folder of the chat history (one file per peer). */
   chatDir: string;
   /**
@@ -65,6 +78,13 @@ export interface Core {
   transfers: Pick<Transfers, 'list'>;
   /** The screen-source picker's question to the renderer (Electron's display-media handler asks it). */
   capture: CapturePicker;
+  /** Links opened from outside, held until the renderer is ready for them (`rendererReady`). */
+  links: LinkInbox;
+  /**
+   * Electron: the path of a file the user dropped on the window, from the preload (not a contract
+   * request); answers the handle the renderer sends it by.
+   */
+  chooseDropped(path: string): string;
   log: Log;
   /** Starts the LAN side (signaling, discovery) as soon as an identity exists. */
   start(): Promise<void>;
@@ -79,20 +99,54 @@ export function createCore(deps: CoreDeps): Core {
   const identity = new Identity(deps.openStore('identity'), () => settings.get().displayName, clock, deps.log, events, device);
   const trust = new TrustStore(deps.openStore('trust'), clock, deps.log);
   const peers = new Peers({ settings, identity, trust, device, store: deps.openStore('peers'), events, log: deps.log, clock, ...deps.lan });
-  const transfers = new Transfers({ store: deps.openStore('transfers'), settings, trust, events, log: deps.log, clock, snippetDir: deps.snippetDir, ...deps.files });
+  const chosen = new ChosenFiles();
+  const uploads = deps.uploadDir === undefined ? undefined : new Uploads({ dir: deps.uploadDir, chosen, log: deps.log });
+  const transfers = new Transfers({
+    store: deps.openStore('transfers'),
+    settings,
+    trust,
+    events,
+    log: deps.log,
+    clock,
+    snippetDir: deps.snippetDir,
+    pickFiles: deps.files?.pickFiles,
+    openPath: deps.files?.openPath,
+    chosen,
+    uploads,
+    defaultDownloadDir: deps.settingsDefaults.downloadDir,
+  });
+  const noUploads = () => new LanlineError('unavailable', 'Files are sent from the file dialog here; uploads are for the browser host.');
   const info = appInfo(deps.info);
   const calls = new CallLog(deps.openStore('calls'), deps.log, events);
   const secrets = new TurnSecrets(deps.openStore('secrets'), deps.secretCodec, deps.log);
   const devices = new DeviceRegistry(events);
-  const photos = new Photos(() => settings.get().downloadDir);
+  const photos = new Photos(() => settings.get().downloadDir, deps.settingsDefaults.downloadDir);
   const notifications = new Notifications(() => settings.get(), events, deps.notifier);
   const capture = new CapturePicker(events);
   const chat = new ChatHistory({ folder: deps.chatDir, events, log: deps.log, clock });
+  const links = new LinkInbox(
+    (link) => events.emit('openLink', link),
+    (reason) => deps.log.warn(`refused a link: ${reason}`),
+  );
 
   const handlers: Handlers = {
     getAppInfo: () => info,
+    rendererReady: () => {
+      links.rendererReady();
+      return undefined;
+    },
     getSettings: () => settings.get(),
-    setSettings: (patch) => {
+    setSettings: async (patch) => {
+      if (patch.downloadDir !== undefined && patch.downloadDir !== settings.get().downloadDir) {
+        // Electron: only the folder dialog (chooseDownloadDir). The host: a folder that exists and can be written.
+        if (deps.files?.pickFolder) throw new LanlineError('forbidden', 'The download folder is chosen with the folder dialog (Choose folder… in Settings).');
+        patch = { ...patch, downloadDir: await checkDownloadFolder(patch.downloadDir) };
+      }
+      if (patch.sip) {
+        // Only a change is checked: the whole form saved again must not fail on an account stored before the rule.
+        const problem = sipTransportProblem({ ...patch.sip, unencrypted: patch.sip.unencrypted ?? false });
+        if (problem && problem !== sipTransportProblem(settings.get().sip)) throw new LanlineError('invalid', problem);
+      }
       if (patch.shortcuts) {
         const problem = checkShortcuts({ mute: patch.shortcuts.mute }, info.platform)[0];
         const key = checkPushToTalkKey(patch.shortcuts.pushToTalk);
@@ -113,8 +167,29 @@ export function createCore(deps: CoreDeps): Core {
     setPeerTrust: ({ peerId, action }) => peers.setTrust(peerId, action),
     getSafetyCode: ({ peerId }) => ({ code: peers.safetyCode(peerId) }),
     acceptRotation: ({ peerId, fingerprint }) => peers.acceptRotation(peerId, fingerprint),
-    pickFiles: async ({ folders }) => ({ paths: await transfers.pickFiles(folders) }),
-    createOutgoing: ({ peerId, paths }) => transfers.createOutgoing(peerId, paths),
+    pickFiles: async ({ folders }) => ({ files: await transfers.pickFiles(folders) }),
+    chooseDownloadDir: async () => {
+      if (!deps.files?.pickFolder) throw new LanlineError('unavailable', 'The browser host has no folder dialog; type the path of an existing folder.');
+      const picked = await deps.files.pickFolder();
+      return picked === null ? settings.get() : settings.set({ downloadDir: await checkDownloadFolder(picked) });
+    },
+    beginUpload: async ({ files }) => {
+      if (!uploads) throw noUploads();
+      return { upload: await uploads.begin(files) };
+    },
+    uploadChunk: async ({ upload, file, offset, data }) => {
+      if (!uploads) throw noUploads();
+      return { done: await uploads.write(upload, file, offset, data) };
+    },
+    finishUpload: async ({ upload }) => {
+      if (!uploads) throw noUploads();
+      return { files: await uploads.finish(upload) };
+    },
+    cancelUpload: async ({ upload }) => {
+      await uploads?.cancel(upload);
+      return undefined;
+    },
+    createOutgoing: ({ peerId, handles }) => transfers.createOutgoing(peerId, handles),
     createOutgoingText: ({ peerId, text }) => transfers.createOutgoingText(peerId, text),
     outgoingFor: ({ peerId }) => transfers.outgoingFor(peerId),
     retryOutgoing: ({ peerId, id }) => transfers.retryOutgoing(peerId, id),
@@ -131,10 +206,7 @@ export function createCore(deps: CoreDeps): Core {
     finishFile: ({ id, file }) => transfers.finishFile(id, file),
     updateTransfer: ({ id, event, ...detail }) => transfers.updateFromRenderer(id, event, detail),
     listTransfers: () => transfers.list(),
-    openTransferFile: async ({ id, file, reveal }) => {
-      await transfers.openFile(id, file, reveal);
-      return undefined;
-    },
+    openTransferFile: ({ id, file, reveal, confirmed }) => transfers.openFile(id, file, reveal, confirmed),
     listCalls: () => calls.list(),
     recordCall: (entry) => calls.record(entry),
     setTurnCredential: ({ url, credential }) => {
@@ -145,7 +217,12 @@ export function createCore(deps: CoreDeps): Core {
       secrets.setSipPassword(password);
       return undefined;
     },
-    getSipPassword: () => ({ password: secrets.sipPassword() }),
+    getSipPassword: () => {
+      // Never handed to a user agent that would sign in over a connection the user did not accept.
+      const problem = sipTransportProblem(settings.get().sip);
+      if (problem) throw new LanlineError('forbidden', problem);
+      return { password: secrets.sipPassword() };
+    },
     getIceConfig: () => {
       const { ice } = settings.get();
       return { iceServers: secrets.iceServers(ice.servers), iceTransportPolicy: ice.relayOnly ? 'relay' : 'all' };
@@ -207,6 +284,8 @@ export function createCore(deps: CoreDeps): Core {
     devices,
     transfers,
     capture,
+    links,
+    chooseDropped: (path) => chosen.add(path).handle,
     log: deps.log,
     start: () => peers.start(),
     async close() {

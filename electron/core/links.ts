@@ -82,3 +82,63 @@ export function linkFromArgv(argv: readonly string[]): string | null {
   }
   return null;
 }
+
+/** At most this many links are held for a renderer that is not ready yet; older ones are dropped. */
+export const MAX_HELD_LINKS = 8;
+
+/**
+ * Where opened links wait for the renderer. A link can arrive before the page has subscribed to
+ * `openLink` (the app was started by the link: it is in the first instance's own argv, or macOS's
+ * `open-url` fires before the window loaded), and an event sent then is lost. So links are held
+ * until the renderer says it listens (the `rendererReady` request, sent once its stores subscribed),
+ * and held again from the moment its page starts loading anew (a reload, a crash) until it says so
+ * again. A link that does not parse is refused with a log line and never reaches the renderer.
+ */
+export class LinkInbox {
+  private ready = false;
+  private readonly held: DeepLink[] = [];
+  private readonly readyListeners = new Set<() => void>();
+
+  constructor(
+    private readonly deliver: (link: DeepLink) => void,
+    private readonly refused: (reason: string) => void,
+  ) {}
+
+  /** A raw link from the OS (argv, open-url, a second instance). True when it parsed. */
+  receive(raw: string): boolean {
+    const parsed = parseLink(raw);
+    if (!parsed.ok) {
+      this.refused(parsed.reason);
+      return false;
+    }
+    if (this.ready) this.deliver(parsed.link);
+    else {
+      this.held.push(parsed.link);
+      if (this.held.length > MAX_HELD_LINKS) this.held.shift();
+    }
+    return true;
+  }
+
+  /** The renderer subscribed: everything held is delivered, in the order it arrived. */
+  rendererReady(): void {
+    this.ready = true;
+    for (const link of this.held.splice(0)) this.deliver(link);
+    for (const listener of this.readyListeners) listener();
+    this.readyListeners.clear();
+  }
+
+  /** Resolves once the renderer is (or already was) ready: a request has crossed the bridge. */
+  whenReady(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    return new Promise((resolve) => this.readyListeners.add(resolve));
+  }
+
+  /** The page is loading again (reload, crash): hold links until it says it is ready. */
+  rendererGone(): void {
+    this.ready = false;
+  }
+
+  get waiting(): number {
+    return this.held.length;
+  }
+}

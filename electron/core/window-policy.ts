@@ -2,8 +2,11 @@
  * What closing the window and quitting do, as pure decisions for electron/main (index.ts).
  *
  * Closing the window hides it to the tray, so calls, files and chat still reach the user, unless
- * the app is quitting (the tray's Quit, the OS's quit, an update) or there is no tray to come back
- * from. The first time it hides, a notification says where Lanline went; settings remember that it
+ * the app is quitting (the tray's Quit, the OS's quit, an update) or there is no tray the user can
+ * see to come back from (core/tray/visibility.ts: none could be made, or Linux without a
+ * StatusNotifier host, as stock GNOME). Without one, closing quits, except during a call or a
+ * transfer, which would be cut: then the window is minimised and the taskbar brings it back.
+ * The first time it hides, a notification says where Lanline went; settings remember that it
  * was said (`closeToTrayHintShown`).
  *
  * Quitting during a call first asks the renderer to hang up (`leaveCalls`), so every peer gets its
@@ -14,22 +17,25 @@
 export interface CloseContext {
   /** The app is on its way out: closing must not be turned into hiding. */
   quitting: boolean;
-  /** A tray icon exists to show the window again. */
-  trayAvailable: boolean;
+  /** A tray icon the user can see exists to show the window again. */
+  trayVisible: boolean;
   /** The one-time hint was shown before (settings.closeToTrayHintShown). */
   hintShown: boolean;
+  /** A call or a transfer is going on. */
+  busy?: boolean;
 }
 
-export type CloseDecision = { action: 'hide'; showHint: boolean } | { action: 'close' };
+export type CloseDecision = { action: 'hide'; showHint: boolean } | { action: 'minimize' } | { action: 'close' };
 
-export function onWindowClose({ quitting, trayAvailable, hintShown }: CloseContext): CloseDecision {
-  if (quitting || !trayAvailable) return { action: 'close' };
-  return { action: 'hide', showHint: !hintShown };
+export function onWindowClose({ quitting, trayVisible, hintShown, busy = false }: CloseContext): CloseDecision {
+  if (quitting) return { action: 'close' };
+  if (trayVisible) return { action: 'hide', showHint: !hintShown };
+  return busy ? { action: 'minimize' } : { action: 'close' };
 }
 
 /** Once every window is closed (it was not hidden): quit, since nothing could bring one back. */
-export function onAllWindowsClosed({ trayAvailable, quitting }: Pick<CloseContext, 'trayAvailable' | 'quitting'>): 'quit' | 'stay' {
-  return quitting || !trayAvailable ? 'quit' : 'stay';
+export function onAllWindowsClosed({ trayVisible, quitting }: Pick<CloseContext, 'trayVisible' | 'quitting'>): 'quit' | 'stay' {
+  return quitting || !trayVisible ? 'quit' : 'stay';
 }
 
 /** Long enough for a hang-up to reach the LAN socket; short enough that Quit still feels immediate. */

@@ -9,8 +9,9 @@
  * JSON frame, says how many bytes it has in `bytes`, and is followed at once by one binary frame
  * holding exactly those bytes. Neither side copies the bytes into a frame with their header, and a
  * connection's frames are taken in order, so a transfer's writes reach the core in the order sent.
- * The upgrade must carry the per-run token (`/bridge?token=…`) and, when a browser sends an Origin,
- * the host's own origin; anything else is answered 403 and never reaches the core.
+ * The upgrade must carry the per-run token (`/bridge?token=…`), a Host header naming this host
+ * (`127.0.0.1:<port>` or `localhost:<port>`) and, when a browser sends an Origin, the host's own
+ * origin; anything else is answered 403 and never reaches the core.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -42,16 +43,32 @@ export function tokenMatches(given: string | null, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * True when a request's Host header names this host: `127.0.0.1:<port>` or `localhost:<port>`.
+ * A page that rebinds its own DNS name to 127.0.0.1 (DNS rebinding) reaches our socket with its
+ * name in Host, so everything else is refused, for the static files as for the bridge.
+ */
+export function isLocalHost(host: string | undefined, port: number): boolean {
+  if (host === undefined) return false;
+  const value = host.toLowerCase();
+  return value === `127.0.0.1:${port}` || value === `localhost:${port}`;
+}
+
 export class Bridge {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
   private readonly clients = new Set<WebSocket>();
   private readonly offEvents: () => void;
+  /** The origins a browser may send: the host's own, by address or as localhost. */
+  private readonly origins: string[];
+  private readonly port: number;
 
   constructor(
     private readonly core: Core,
     private readonly token: string,
     private readonly origin: string,
   ) {
+    this.port = Number(new URL(origin).port);
+    this.origins = [origin, `http://localhost:${this.port}`];
     this.offEvents = core.events.onAny(eventNames, (name, payload) => {
       const frame = JSON.stringify({ type: 'event', name, payload });
       for (const client of this.clients) client.send(frame);
@@ -63,8 +80,9 @@ export class Bridge {
     const url = new URL(request.url ?? '/', this.origin);
     if (url.pathname !== BRIDGE_PATH) return false;
     const origin = request.headers.origin;
-    if (!tokenMatches(url.searchParams.get('token'), this.token) || (origin !== undefined && origin !== this.origin)) {
-      this.core.log.warn(`bridge connection refused from ${request.socket.remoteAddress} (bad token or origin)`);
+    const local = isLocalHost(request.headers.host, this.port);
+    if (!local || !tokenMatches(url.searchParams.get('token'), this.token) || (origin !== undefined && !this.origins.includes(origin))) {
+      this.core.log.warn(`bridge connection refused from ${request.socket.remoteAddress} (${local ? 'bad token or origin' : 'Host header names another host'})`);
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return true;
     }

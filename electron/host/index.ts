@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
-import { homedir, hostname, userInfo } from 'node:os';
+import { homedir, hostname, networkInterfaces, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore } from '../core/index.js';
@@ -16,7 +16,7 @@ import { createLog, fileSink, stderrSink } from '../core/log.js';
 import { JsonFileStore } from '../core/storage.js';
 import { leftEverything, onQuit, QUIT_GRACE_MS } from '../core/window-policy.js';
 import { contentSecurityPolicy, mimeType, resolveStaticPath, securityHeaders, sipConnectSources } from '../core/static-files.js';
-import { Bridge } from './bridge.js';
+import { Bridge, isLocalHost } from './bridge.js';
 import { parseHostOptions, USAGE, type HostOptions } from './options.js';
 
 const rendererRoot = fileURLToPath(new URL('../renderer/', import.meta.url));
@@ -42,12 +42,17 @@ async function main(options: HostOptions): Promise<void> {
     info: { version: packageVersion(), runtime: 'host', platform: process.platform },
     log,
     snippetDir: join(options.dataDir, 'snippets'),
+    // The page cannot name a path: it uploads the files the user chose into this staging folder.
+    uploadDir: join(options.dataDir, 'uploads'),
     // No openExternal: the host cannot reach the user's browser, so the page opens checked links itself.
     chatDir: join(options.dataDir, 'chat'),
-    lan: { ...(options.lanPort !== undefined && { port: options.lanPort }) },
+    lan: { ...(options.lanPort !== undefined && { port: options.lanPort }), ...lanConfinement(options) },
   });
   // Command-line choices win over what the profile stored.
   if (options.name || options.lang) core.settings.set({ ...(options.name && { displayName: options.name }), ...(options.lang && { language: options.lang }) });
+
+  // Held by core until the page says rendererReady, as the desktop app holds the link it was started with.
+  if (options.link && !core.links.receive(options.link)) process.stderr.write(`Lanline host: refused --link ${options.link} (see the log)\n`);
 
   const token = randomBytes(24).toString('base64url');
   const server = createServer();
@@ -62,6 +67,7 @@ async function main(options: HostOptions): Promise<void> {
   const bridge = new Bridge(core, token, origin);
 
   server.on('request', (request, response) => {
+    if (!isLocalHost(request.headers.host, address.port)) return void send(response, 403, 'this host answers only to 127.0.0.1 or localhost');
     if (request.method !== 'GET' && request.method !== 'HEAD') return void send(response, 405, 'method not allowed');
     const file = resolveStaticPath(rendererRoot, new URL(request.url ?? '/', origin).pathname);
     if (!file) return void send(response, 404, 'not found');
@@ -107,6 +113,22 @@ async function main(options: HostOptions): Promise<void> {
   await core.start();
   log.info(`host ready on ${origin} with data in ${options.dataDir}`);
   process.stdout.write(`Lanline host ready: ${origin}/#token=${token}\n`);
+}
+
+/**
+ * `--no-discovery`: no mDNS socket at all. `--lan-interface <name>`: mDNS only on that interface, and
+ * the LAN signaling port bound to its IPv4 address. Exits with a sentence when the interface has none.
+ */
+function lanConfinement(options: HostOptions): Pick<NonNullable<Parameters<typeof createCore>[0]['lan']>, 'discovery' | 'host'> {
+  if (!options.discovery) return { discovery: false };
+  if (options.lanInterface === undefined) return {};
+  const entries = networkInterfaces()[options.lanInterface];
+  const v4 = entries?.find((entry) => entry.family === 'IPv4');
+  if (!v4) {
+    const known = Object.keys(networkInterfaces()).join(', ');
+    throw new Error(`--lan-interface ${options.lanInterface}: ${entries ? 'that interface has no IPv4 address' : `no such interface (this machine has ${known})`}`);
+  }
+  return { discovery: { interface: options.lanInterface }, host: v4.address };
 }
 
 function send(response: ServerResponse, status: number, text: string): void {

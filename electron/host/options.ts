@@ -10,9 +10,19 @@ export interface HostOptions {
   lang?: 'en' | 'ko';
   /** LAN signaling port; overrides the setting for this run (0 = any free port). */
   lanPort?: number;
+  /** A lanline:, tel: or sip: link to open once the page is ready, as if the OS had started the app with it. */
+  link?: string;
+  /** false: no mDNS at all (`--no-discovery`); peers are added by address. */
+  discovery: boolean;
+  /** Confine discovery and the LAN signaling port to this network interface (`--lan-interface`). */
+  lanInterface?: string;
 }
 
-export const USAGE = 'usage: npm run host -- [--data <dir>] [--port <n>] [--name <display name>] [--lang <en|ko>] [--lan-port <n>]';
+export const USAGE =
+  'usage: npm run host -- [--data <dir>] [--port <n>] [--name <display name>] [--lang <en|ko>] [--lan-port <n>] [--lan-interface <name> | --no-discovery] [--link <lanline:|tel:|sip: link>]';
+
+/** Linux allows 15 bytes (IFNAMSIZ); Windows' friendly names are longer and may hold spaces. */
+const INTERFACE_NAME = /^[\p{L}\p{N} ._:@()-]{1,64}$/u;
 
 /** Parses the host's command line; throws an Error whose message is fit to print. */
 export function parseHostOptions(argv: string[]): HostOptions {
@@ -25,6 +35,9 @@ export function parseHostOptions(argv: string[]): HostOptions {
       name: { type: 'string' },
       lang: { type: 'string' },
       'lan-port': { type: 'string' },
+      link: { type: 'string' },
+      'lan-interface': { type: 'string' },
+      'no-discovery': { type: 'boolean' },
     },
   });
   const port = portOption('--port', values.port) ?? 0;
@@ -36,12 +49,18 @@ export function parseHostOptions(argv: string[]): HostOptions {
     lang = parsed.data;
   }
   if (values.name !== undefined && !values.name.trim()) throw new Error('--name must not be empty');
+  const lanInterface = values['lan-interface'];
+  if (lanInterface !== undefined && !INTERFACE_NAME.test(lanInterface)) throw new Error(`--lan-interface must name a network interface (as \`ip link\` lists it), not ${JSON.stringify(lanInterface.slice(0, 80))}`);
+  if (lanInterface !== undefined && values['no-discovery']) throw new Error('--lan-interface and --no-discovery exclude each other: choose where to look for peers, or not to look');
   return {
     dataDir: resolve(values.data ?? join(homedir(), '.lanline-host')),
     port,
     ...(values.name !== undefined && { name: values.name.trim() }),
     ...(lang && { lang }),
     ...(lanPort !== undefined && { lanPort }),
+    ...(values.link !== undefined && { link: values.link }),
+    discovery: !values['no-discovery'],
+    ...(lanInterface !== undefined && { lanInterface }),
   };
 }
 

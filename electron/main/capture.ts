@@ -11,8 +11,8 @@ export function enablePortalCapture(): void {
   if (isWayland(process.platform, process.env)) app.commandLine.appendSwitch('enable-features', 'WebRTCPipeWireCapturer');
 }
 import { app, BrowserWindow, desktopCapturer, screen, type DesktopCapturerSource, type Session } from 'electron';
-import type { CapturePicker } from '../core/capture/picker.js';
-import { captureSources, isWayland, pickedBySystem, systemAudioSupported, type RawCaptureSource } from '../core/capture/sources.js';
+import type { Core } from '../core/index.js';
+import { captureFailure, captureSources, isWayland, pickedBySystem, systemAudioSupported, type RawCaptureSource } from '../core/capture/sources.js';
 
 const REFRESH_MS = 2_000;
 const THUMBNAIL = { width: 320, height: 180 };
@@ -34,7 +34,8 @@ async function findSources(): Promise<{ raw: DesktopCapturerSource[]; mapped: Re
   return { raw, mapped };
 }
 
-export function handleDisplayMedia(session: Session, picker: CapturePicker): void {
+export function handleDisplayMedia(session: Session, core: Pick<Core, 'capture' | 'events' | 'log'>): void {
+  const picker = core.capture;
   session.setDisplayMediaRequestHandler(
     (request, callback) => {
       void (async () => {
@@ -59,7 +60,13 @@ export function handleDisplayMedia(session: Session, picker: CapturePicker): voi
         const video = choice && raw.find((source) => source.id === choice.source.id);
         // No video denies the request: getDisplayMedia rejects with NotAllowedError, as a cancel does.
         callback(video ? { video, ...(choice.audio && { audio: 'loopback' as const }) } : {});
-      })().catch(() => callback({}));
+      })().catch((error: unknown) => {
+        // Not a cancel: say so in the log and to the user (macOS Screen Recording permission, a portal error...).
+        const message = captureFailure(error);
+        core.log.warn(`screen capture failed: ${message}`);
+        core.events.emit('captureFailed', { message });
+        callback({});
+      });
     },
     { useSystemPicker: true },
   );

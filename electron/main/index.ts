@@ -12,30 +12,45 @@ import { bindContract } from './ipc.js';
 import { handleLinks } from './links.js';
 import { registerShortcuts } from './shortcuts.js';
 import { checkForUpdates } from './updates.js';
+import { applyProtocolPlan } from './protocols.js';
 import { applyPermissionPolicy } from './permissions.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { sipConnectSources } from '../core/static-files.js';
-import { openPath, pickFiles } from './files.js';
-import { notificationsSupported, showNotice, systemNotifier } from './notifications.js';
+import { bindDroppedFiles, openPath, pickFiles, pickFolder } from './files.js';
+import { flashingNotifier, notificationsSupported, showNotice, systemNotifier } from './notifications.js';
+import { notificationPath } from '../core/notifications/notifications.js';
 import { applyOpenAtLogin, startedHidden } from './login-item.js';
 import { leftEverything, onAllWindowsClosed, onQuit, onWindowClose, QUIT_GRACE_MS } from '../core/window-policy.js';
 import { trayLabels } from '../core/tray/labels.js';
 import { safeStorageCodec } from './secrets.js';
-import { createTray } from './tray.js';
+import { createTray, type AppTray } from './tray.js';
+import { SELF_TEST_ARG } from '../core/self-test.js';
+import { selfTest } from './self-test.js';
+import { probeStatusNotifier, trayVisibility, type TrayVisibility } from '../core/tray/visibility.js';
 import { ElectronDocumentStore } from './storage.js';
 import { createMainWindow, focus } from './window.js';
 
+/** electron-builder.yml `appId`, which the NSIS installer gives the Start menu shortcut. */
+const APP_USER_MODEL_ID = 'net.lanline.app';
+
 registerAppScheme();
+// Windows shows notifications only for an app with an AppUserModelID: the installer's (electron-builder appId).
+if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
 enablePortalCapture();
 
 let mainWindow: BrowserWindow | null = null;
 let core: Core | null = null;
-/** A tray icon exists, so closing the window can hide it there (core/window-policy.ts). */
-let trayAvailable = false;
+/** A tray icon the user can see exists, so closing the window can hide it there (core/window-policy.ts). */
+let trayVisible = false;
+let trayState: TrayVisibility = { visible: false, reason: 'not checked yet' };
+/** `--self-test`: start hidden, check, print the report and exit (main/self-test.ts). */
+const selfTesting = process.argv.includes(SELF_TEST_ARG);
+let tray: AppTray | null = null;
 /** The app is quitting: closing the window closes it. */
 let quitting = false;
 /** leaveCalls was sent during this quit. */
 let callsLeft = false;
+let links: ReturnType<typeof handleLinks>;
 
 function openWindow(running: Core, hidden = false): BrowserWindow {
   // Called from window events: a settings file that cannot be written is logged, not thrown at Electron.
@@ -48,9 +63,11 @@ function openWindow(running: Core, hidden = false): BrowserWindow {
   };
   const window = createMainWindow({ saved: running.settings.get().window, saveBounds: (bounds) => remember({ window: bounds }), hidden });
   window.on('close', (event) => {
-    const decision = onWindowClose({ quitting, trayAvailable, hintShown: running.settings.get().closeToTrayHintShown });
+    const busy = running.devices.get().inCall || running.transfers.list().some((transfer) => transfer.state === 'active');
+    const decision = onWindowClose({ quitting, trayVisible, hintShown: running.settings.get().closeToTrayHintShown, busy });
     if (decision.action === 'close') return;
     event.preventDefault();
+    if (decision.action === 'minimize') return window.minimize();
     window.hide();
     if (!decision.showHint) return;
     const labels = trayLabels[running.settings.get().language];
@@ -58,6 +75,7 @@ function openWindow(running: Core, hidden = false): BrowserWindow {
     remember({ closeToTrayHintShown: true });
   });
   window.on('closed', () => (mainWindow = null));
+  tray?.attach(window);
   return window;
 }
 
@@ -73,7 +91,23 @@ function leaveCallsThenQuit(running: Core): void {
   running.events.emit('leaveCalls', { reason: 'quit' });
 }
 
-function start(): void {
+/** Makes the tray icon and finds out whether anyone can see it (Linux: a StatusNotifier host). */
+async function makeTray(running: Core): Promise<void> {
+  let created = false;
+  try {
+    tray = createTray({ core: running, window: () => mainWindow, quit: () => app.quit() });
+    created = true;
+  } catch (error) {
+    running.log.warn(`no system tray here: ${(error as Error).message}`);
+  }
+  const probe = created && process.platform === 'linux' ? await probeStatusNotifier() : null;
+  const visibility = trayVisibility({ platform: process.platform, created, desktop: process.env.XDG_CURRENT_DESKTOP, probe });
+  trayVisible = visibility.visible;
+  trayState = visibility;
+  running.log.info(`tray ${visibility.visible ? 'visible' : 'not visible, closing the window quits (or minimises during a call or transfer)'}: ${visibility.reason}`);
+}
+
+async function start(): Promise<void> {
   const log = createLog([fileSink(join(app.getPath('logs'), 'main.log'))]);
   core = createCore({
     openStore: (name) => new ElectronDocumentStore(app.getPath('userData'), name, log),
@@ -88,41 +122,45 @@ function start(): void {
     chatDir: join(app.getPath('userData'), 'chat'),
     openExternal: (url) => shell.openExternal(url),
     secretCodec: safeStorageCodec,
-    ...(notificationsSupported() && { notifier: systemNotifier(() => mainWindow, () => core?.settings.get().language ?? 'en') }),
+    notifier:
+      notificationPath('electron', notificationsSupported()) === 'system'
+        ? systemNotifier(() => mainWindow, () => core?.settings.get().language ?? 'en')
+        : flashingNotifier(() => mainWindow),
     files: {
       pickFiles: (folders) => pickFiles(mainWindow, folders),
       openPath: (path, reveal) => openPath(path, reveal),
+      pickFolder: () => pickFolder(mainWindow),
     },
   });
   serveRenderer(() => sipConnectSources(core?.settings.get().sip.wsUrl ?? ''));
   applyPermissionPolicy(session.defaultSession);
-  handleDisplayMedia(session.defaultSession, core.capture);
+  handleDisplayMedia(session.defaultSession, core);
   registerShortcuts(core);
   checkForUpdates(log);
   bindContract(core);
+  bindDroppedFiles(core);
   applyOpenAtLogin(core);
+  applyProtocolPlan(core);
   // While a screen is shared, Lanline's own window (with its "You are sharing" bar and the call) is
   // left out of every capture (Windows: WDA_EXCLUDEFROMCAPTURE, macOS: sharingType none), so the
   // people watching never see it, nor an endless mirror of their own view.
   core.events.on('mediaStateChanged', ({ sharing }) => mainWindow?.setContentProtection(sharing));
-  try {
-    createTray({ core, window: () => mainWindow, quit: () => app.quit() });
-    trayAvailable = true;
-  } catch (error) {
-    log.warn(`no system tray here, closing the window quits: ${(error as Error).message}`);
-  }
+  await makeTray(core);
   // Started at login: in the tray, when there is one to open it from.
-  mainWindow = openWindow(core, trayAvailable && startedHidden());
-  void core.start();
+  mainWindow = openWindow(core, selfTesting || (trayVisible && startedHidden()));
+  links.attach(core, mainWindow);
+  if (!selfTesting) return void core.start();
+  await core.start();
+  await selfTest({ core, window: mainWindow, tray: trayState });
 }
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   // A second instance (a link opened from another application) hands its argv over and quits.
-  handleLinks(() => core, () => mainWindow, () => focus(mainWindow));
+  links = handleLinks(() => focus(mainWindow));
   // Reached only when closing was not turned into hiding to the tray.
-  app.on('window-all-closed', () => onAllWindowsClosed({ trayAvailable, quitting }) === 'quit' && app.quit());
+  app.on('window-all-closed', () => onAllWindowsClosed({ trayVisible, quitting }) === 'quit' && app.quit());
   app.on('activate', () => {
     if (mainWindow) focus(mainWindow);
     else if (core && app.isReady()) mainWindow = openWindow(core);
@@ -145,5 +183,11 @@ if (!app.requestSingleInstanceLock()) {
       app.quit();
     });
   });
-  void app.whenReady().then(start);
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      process.stderr.write(`Lanline failed to start: ${(error as Error).stack ?? String(error)}\n`);
+      app.exit(1);
+    });
 }

@@ -1,11 +1,11 @@
-import { BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { BrowserWindow, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { eventNames, ipcEventChannel, ipcRequestChannel, requestNames, type Envelope } from '../contract.js';
 import type { Core } from '../core/index.js';
 import { isAppUrl } from '../core/permissions.js';
 import { APP_ORIGIN } from './paths.js';
 
 /** Only the top frame of one of our windows, showing our own origin, may call the contract. */
-function fromAppFrame(event: IpcMainInvokeEvent): boolean {
+export function fromAppFrame(event: IpcMainInvokeEvent | IpcMainEvent): boolean {
   const frame = event.senderFrame;
   return frame !== null && frame === event.sender.mainFrame && isAppUrl(frame.url, APP_ORIGIN);
 }

@@ -1,46 +1,45 @@
 /**
- * Deep links, Electron side: Lanline registers itself for lanline:, tel: and sip: links; a link
- * arrives as the argv of a second instance (Windows, Linux: the single-instance lock routes it here),
- * through `open-url` (macOS), or in this instance's own argv at start. core/links.ts parses it; the
- * renderer gets it as the `openLink` event once its page has loaded.
+ * Deep links, Electron side: a link arrives as the argv of a second instance (Windows, Linux: the
+ * single-instance lock routes it here), through `open-url` (macOS, possibly before the app is ready),
+ * or in this instance's own argv at start. Every one goes to core's LinkInbox (core/links.ts), which
+ * parses it and holds it until the renderer said `rendererReady`; a page that starts loading again
+ * is not ready until it says so again. Which schemes Lanline registers for is core/protocols.ts's
+ * decision (main/protocols.ts).
  */
 import { app, type BrowserWindow } from 'electron';
 import type { Core } from '../core/index.js';
-import { LINK_SCHEMES, linkFromArgv, parseLink } from '../core/links.js';
+import { linkFromArgv } from '../core/links.js';
 
-export function handleLinks(core: () => Core | null, window: () => BrowserWindow | null, focus: () => void): void {
-  for (const scheme of LINK_SCHEMES) {
-    // In development (electron .) the executable needs the app's path to start the right app.
-    const registered = process.defaultApp ? app.setAsDefaultProtocolClient(scheme, process.execPath, [app.getAppPath()]) : app.setAsDefaultProtocolClient(scheme);
-    if (!registered) core()?.log.warn(`could not register as the ${scheme}: handler`);
-  }
-  let waiting: string | null = linkFromArgv(process.argv);
-  const open = (raw: string) => {
-    const target = window();
-    const running = core();
-    if (!target || !running || target.webContents.isLoading()) {
-      waiting = raw;
-      return;
-    }
-    const parsed = parseLink(raw);
-    if (!parsed.ok) return running.log.warn(`refused a link: ${parsed.reason}`);
-    running.events.emit('openLink', parsed.link);
-    focus();
+/**
+ * Listens for links from the start (before `ready`: macOS sends `open-url` for the link that started
+ * the app that early). Returns `attach`, called once core and the window exist.
+ */
+export function handleLinks(focus: () => void): { attach(core: Core, window: BrowserWindow): void } {
+  let inbox: Core['links'] | null = null;
+  // Before core exists, links wait here; the start's own argv is the first.
+  const early: string[] = [];
+  const first = linkFromArgv(process.argv);
+  if (first) early.push(first);
+  const receive = (raw: string) => {
+    if (inbox) inbox.receive(raw);
+    else early.push(raw);
   };
   app.on('second-instance', (_event, argv) => {
     focus();
     const link = linkFromArgv(argv);
-    if (link) open(link);
+    if (link) receive(link);
   });
   app.on('open-url', (event, url) => {
     event.preventDefault();
-    open(url);
+    receive(url);
+    if (app.isReady()) focus();
   });
-  app.on('browser-window-created', (_event, created) => {
-    created.webContents.on('did-finish-load', () => {
-      const link = waiting;
-      waiting = null;
-      if (link) open(link);
-    });
-  });
+  return {
+    attach(core, window) {
+      inbox = core.links;
+      window.webContents.on('did-start-loading', () => core.links.rendererGone());
+      window.webContents.on('render-process-gone', () => core.links.rendererGone());
+      for (const raw of early.splice(0)) core.links.receive(raw);
+    },
+  };
 }

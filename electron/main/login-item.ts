@@ -1,7 +1,9 @@
 /**
  * Start at login (settings.openAtLogin): Electron's login items on Windows and macOS, the XDG
  * Autostart entry on Linux (core/startup/autostart.ts; an AppImage's own path when run from one).
- * Started at login, Lanline opens in the tray (`--hidden`) rather than with its window.
+ * Started at login, Lanline opens in the tray (`--hidden` on Windows; on macOS `wasOpenedAtLogin`,
+ * since Electron removed `openAsHidden`/`wasOpenedAsHidden` with the macOS APIs behind them) rather
+ * than with its window.
  */
 import { homedir } from 'node:os';
 import { app } from 'electron';
@@ -12,7 +14,7 @@ export const HIDDEN_ARG = '--hidden';
 
 /** Started by the login item: open in the tray. */
 export function startedHidden(): boolean {
-  return process.argv.includes(HIDDEN_ARG) || (process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAsHidden);
+  return process.argv.includes(HIDDEN_ARG) || (process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin);
 }
 
 export function applyOpenAtLogin(core: Core): () => void {
@@ -21,7 +23,7 @@ export function applyOpenAtLogin(core: Core): () => void {
       if (process.platform === 'linux') {
         setAutostart(autostartDir(process.env, homedir()), on, process.env.APPIMAGE ?? process.execPath);
       } else if (app.getLoginItemSettings().openAtLogin !== on) {
-        app.setLoginItemSettings({ openAtLogin: on, openAsHidden: true, args: [HIDDEN_ARG] });
+        app.setLoginItemSettings({ openAtLogin: on, args: [HIDDEN_ARG] });
       }
     } catch (error) {
       core.log.warn(`start at login could not be ${on ? 'set' : 'removed'}: ${(error as Error).message}`);

@@ -45,6 +45,15 @@ export function systemNotifier(window: () => BrowserWindow | null, language: () 
 
 export const notificationsSupported = (): boolean => Notification.isSupported();
 
+/** Where the system shows no notifications: the window's taskbar entry flashes until it is focused. */
+export function flashingNotifier(window: () => BrowserWindow | null): SystemNotifier {
+  return {
+    focused: () => window()?.isFocused() ?? false,
+    show: () => window()?.flashFrame(true),
+    close: () => window()?.flashFrame(false),
+  };
+}
+
 /** A notice from main itself, with no action (the close-to-tray hint). */
 export function showNotice(title: string, body: string): void {
   if (Notification.isSupported()) new Notification({ title, body }).show();

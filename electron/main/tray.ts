@@ -18,6 +18,12 @@ export interface TrayOptions {
   quit(): void;
 }
 
+export interface AppTray {
+  /** Follows this window's show and hide (the Show/Hide label); called for every window main opens. */
+  attach(window: BrowserWindow): void;
+  destroy(): void;
+}
+
 function template(items: TrayItem[], run: (action: TrayAction) => void): MenuItemConstructorOptions[] {
   return items.map((item): MenuItemConstructorOptions => {
     switch (item.type) {
@@ -33,7 +39,7 @@ function template(items: TrayItem[], run: (action: TrayAction) => void): MenuIte
   });
 }
 
-export function createTray({ core, window, quit }: TrayOptions): () => void {
+export function createTray({ core, window, quit }: TrayOptions): AppTray {
   const stateNow = (): TrayState => ({
     windowVisible: window()?.isVisible() ?? false,
     media: core.devices.get(),
@@ -78,11 +84,16 @@ export function createTray({ core, window, quit }: TrayOptions): () => void {
 
   const offs = [core.events.on('mediaStateChanged', render), core.events.on('settingsChanged', render), core.events.on('transferChanged', render)];
   nativeTheme.on('updated', render);
-  window()?.on('show', render).on('hide', render);
   render();
-  return () => {
-    offs.forEach((off) => off());
-    nativeTheme.off('updated', render);
-    tray.destroy();
+  return {
+    attach(win) {
+      win.on('show', render).on('hide', render);
+      render();
+    },
+    destroy() {
+      offs.forEach((off) => off());
+      nativeTheme.off('updated', render);
+      tray.destroy();
+    },
   };
 }

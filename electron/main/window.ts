@@ -35,6 +35,9 @@ export function createMainWindow({ saved, saveBounds, hidden = false }: MainWind
       webSecurity: true,
       webviewTag: false,
       spellcheck: false,
+      // The window hides to the tray while calls, transfers and the SIP registration go on: its
+      // timers and rendering must not be throttled as a background tab's are.
+      backgroundThrottling: false,
     },
   });
   const contents = window.webContents;

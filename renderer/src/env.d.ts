@@ -1,10 +1,10 @@
 /// <reference types="vite/client" />
-import type { LanlineApi } from '../../electron/contract';
+import type { LanlinePreload } from '../../electron/contract';
 
 declare global {
   interface Window {
-    /** Present only inside the Electron app (preload); the host build talks over a WebSocket. */
-    lanline?: LanlineApi;
+    /** Present only inside the Electron app (the preload's three functions); in a browser the host's WebSocket serves. */
+    lanline?: LanlinePreload;
   }
 }
 

@@ -2,7 +2,7 @@ import 'webrtc-adapter';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
-import { connectBridge, LanlineError } from './bridge';
+import { bridge, connectBridge, LanlineError } from './bridge';
 import { i18n } from './i18n';
 import en from './i18n/en';
 import { useAppStore } from './stores/app';
@@ -38,6 +38,8 @@ async function start(): Promise<void> {
   await chat.load();
   useDeepLinkStore().load();
   app.mount('#app');
+  // Every store listens now: links that opened the app (held by main until now) may come.
+  await bridge().rendererReady();
   // Renewal talks to peers, so it runs once the UI is up; its outcome shows on the Peers screen.
   await identity.renewIfDue();
 }

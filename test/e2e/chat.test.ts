@@ -144,7 +144,7 @@ describe('chat', () => {
     await alice.page.getByText(`Messages not delivered are sent again when ${BOB} is back.`).waitFor();
 
     const back = await launchInstance(bobAgain);
-    // Whichever comes first finds Bob again: mDNS, or Alice adding him by address.
+    // The hosts run without mDNS (test/support/host.ts): Alice finds Bob again by his address.
     await addByAddress(alice, back);
     // Bob's host may be reachable before his page listens; the first try then times out (15 s) and
     // the next follows a few seconds later.

@@ -50,11 +50,24 @@ async function pair(options: { receiverData?: string; receiverChromium?: string;
 
 const receiverIds = new Map<Instance, string>();
 
+/**
+ * Sends as a user of the browser host does: files chosen with the file input (a folder with the
+ * folder input); the page uploads their bytes to the host, which offers them.
+ */
 async function send(sender: Instance, paths: string[]): Promise<void> {
   await sender.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
   await sender.page.getByLabel('Send to').selectOption(receiverIds.get(sender)!);
-  await sender.page.getByLabel('Paths of files or folders on this computer (one per line)').fill(paths.join('\n'));
+  if (paths.length === 1 && statSync(paths[0]!).isDirectory()) await sender.page.getByLabel('Folder to send').setInputFiles(paths[0]!);
+  else await sender.page.getByLabel('Files to send').setInputFiles(paths);
+  const transfers = sender.page.locator('[data-transfer-id]');
+  const before = await transfers.count();
+  const started = Date.now();
   await sender.page.getByRole('button', { name: 'Send files' }).click();
+  // Offered once the bytes are on the host and hashed: Playwright sees every bridge frame while it
+  // watches, so a large upload takes a while here (docs/architecture.md, transfers).
+  await expect.poll(() => transfers.count(), { timeout: 300_000, interval: 250 }).toBeGreaterThan(before);
+  const bytes = paths.reduce((sum, path) => sum + (statSync(path).isFile() ? statSync(path).size : 0), 0);
+  if (bytes >= 64 * MiB) console.log(`upload and hashing of ${(bytes / MiB).toFixed(0)} MiB took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 function transferItem(instance: Instance, name: RegExp | string) {
@@ -82,9 +95,22 @@ function overwrite(path: string, from: number, length: number): void {
 }
 
 /**
- * Sends `source` and, once the first bytes arrived, changes its last quarter on the sender's disk
+ * The copy of a file the sender's host sends from: the browser host's page uploaded it into the
+ * host's staging folder (`<data>/uploads/<upload id>/<name>`), so that is the file on the sender's
+ * disk that a change or a deletion must reach.
+ */
+function stagedCopy(sender: Instance, name: string): string {
+  const uploads = join(sender.host.dataDir, 'uploads');
+  const found = readdirSync(uploads).map((id) => join(uploads, id, name)).filter((path) => existsSync(path));
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+/**
+ * Sends `source` and, once the first bytes arrived, changes the last quarter of the sender's copy
  * (bytes not read yet: the sender reads at most a few tens of MiB ahead of the receiver), so the
- * receiver's SHA-256 check at the end fails. Resolves when both sides show the failure.
+ * receiver's SHA-256 check at the end fails. Resolves when both sides show the failure; answers the
+ * sender's copy.
  */
 async function sendAndDamage(sender: Instance, receiver: Instance, source: string, size: number) {
   const name = source.split('/').pop()!;
@@ -95,11 +121,12 @@ async function sendAndDamage(sender: Instance, receiver: Instance, source: strin
   const progress = item.getByRole('progressbar');
   await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 60_000, interval: 50 }).toBeGreaterThan(0);
   expect(Number(await progress.getAttribute('value'))).toBeLessThan(size / 2);
-  overwrite(source, size - size / 4, size / 4);
+  const copy = stagedCopy(sender, name);
+  overwrite(copy, size - size / 4, size / 4);
   await item.getByText('Failed', { exact: true }).waitFor({ timeout: 120_000 });
   await item.getByText(`The file "${name}" arrived damaged (its SHA-256 does not match). You can retry the transfer.`).waitFor();
   await transferItem(sender, new RegExp(`${name.replace('.', '\\.')} to Rin`)).getByText('Failed', { exact: true }).waitFor();
-  return item;
+  return { item, copy };
 }
 
 function filesUnder(dir: string): string[] {
@@ -110,7 +137,7 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('file transfers between two instances', () => {
-  it('a 1 GiB file of random bytes arrives with the same SHA-256', { timeout: 480_000 }, async () => {
+  it('a 1 GiB file of random bytes arrives with the same SHA-256', { timeout: 780_000 }, async () => {
     const source = join(tempDir('big'), 'random.bin');
     const sha256 = writeRandomFile(source, 1024 * MiB);
     const { sender, receiver, downloads } = await pair();
@@ -257,8 +284,8 @@ describe('file transfers between two instances', () => {
     const size = 128 * MiB;
     const first = writeRandomFile(source, size);
     const { sender, receiver, downloads } = await pair();
-    const item = await sendAndDamage(sender, receiver, source, size);
-    const now = await sha256OfFile(source);
+    const { item, copy } = await sendAndDamage(sender, receiver, source, size);
+    const now = await sha256OfFile(copy);
     expect(now).not.toBe(first);
 
     await item.getByRole('button', { name: 'Retry changing.bin' }).click();
@@ -278,8 +305,8 @@ describe('file transfers between two instances', () => {
     const size = 64 * MiB;
     writeRandomFile(source, size);
     const { sender, receiver, downloads } = await pair();
-    const item = await sendAndDamage(sender, receiver, source, size);
-    rmSync(source);
+    const { item, copy } = await sendAndDamage(sender, receiver, source, size);
+    rmSync(copy);
 
     await item.getByRole('button', { name: 'Retry gone.bin' }).click();
     await item.getByText(`"gone.bin" is no longer on the sender's computer, so the transfer cannot be retried.`).waitFor({ timeout: 30_000 });
@@ -303,8 +330,8 @@ describe('file transfers between two instances', () => {
     expect(readFileSync(join(downloads, saved[0]!), 'utf8')).toBe(text);
   });
 
-  it('dropping files on a peer in the browser host says it needs the desktop app', { timeout: 60_000 }, async () => {
-    const { sender, receiverId } = await pair();
+  it('files dropped on a peer in the browser host are uploaded to the host and sent', { timeout: 60_000 }, async () => {
+    const { sender, receiver, receiverId, downloads } = await pair();
     await sender.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Peers' }).click();
     const files = await sender.page.evaluateHandle(() => {
       const transfer = new DataTransfer();
@@ -312,7 +339,111 @@ describe('file transfers between two instances', () => {
       return transfer;
     });
     await sender.page.locator(`li[data-peer-id="${receiverId}"]`).dispatchEvent('drop', { dataTransfer: files });
-    await sender.page.getByRole('alert').filter({ hasText: 'Dropping files needs the desktop app' }).waitFor();
+    await acceptOffer(receiver, /hello\.txt from Sam/);
+    await transferItem(receiver, /hello\.txt from Sam/).getByText('Done').waitFor({ timeout: 30_000 });
+    expect(readFileSync(join(downloads, 'hello.txt'), 'utf8')).toBe('hello');
+    // The staged copy on the sender's host goes once the transfer is done.
+    await expect.poll(() => readdirSync(join(sender.host.dataDir, 'uploads'))).toEqual([]);
+  });
+
+  it('a page that names a path it was never given reaches nothing, and a mistyped download folder is refused', { timeout: 60_000 }, async () => {
+    const { sender, receiverId } = await pair();
+    const typo = join(tempDir('typo'), 'Downlaods');
+    // What a compromised page could do: speak to the bridge itself, with the page's own token and origin.
+    const answers = await sender.page.evaluate(
+      async ({ peerId, typo }) => {
+        const token = new URLSearchParams(location.hash.slice(1)).get('token')!;
+        const socket = new WebSocket(`ws://${location.host}/bridge?token=${token}`);
+        await new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
+        let id = 0;
+        const ask = (name: string, payload: unknown) =>
+          new Promise<{ ok: boolean; error?: { code: string; message: string } }>((resolve) => {
+            const mine = ++id;
+            const listen = (event: MessageEvent) => {
+              const frame = JSON.parse(String(event.data)) as { type: string; id: number; envelope: { ok: boolean; error?: { code: string; message: string } } };
+              if (frame.type !== 'reply' || frame.id !== mine) return;
+              socket.removeEventListener('message', listen);
+              resolve(frame.envelope);
+            };
+            socket.addEventListener('message', listen);
+            socket.send(JSON.stringify({ type: 'request', id: mine, name, payload }));
+          });
+        const started = performance.now();
+        const result = {
+          paths: await ask('createOutgoing', { peerId, paths: ['/etc/shadow'] }),
+          pathAsHandle: await ask('createOutgoing', { peerId, handles: ['/etc/shadow'] }),
+          madeUpHandle: await ask('createOutgoing', { peerId, handles: ['AAAAAAAAAAAAAAAAAAAAAA'] }),
+          read: await ask('readChunk', { id: 'madeUpTransfer', file: 0, offset: 0, length: 4096 }),
+          downloadDir: await ask('setSettings', { downloadDir: typo }),
+          latency: 0,
+        };
+        result.latency = (performance.now() - started) / 5;
+        socket.close();
+        return result;
+      },
+      { peerId: receiverId, typo },
+    );
+    console.log(`bridge latency while refusing: ${answers.latency.toFixed(1)} ms per request`);
+    expect(answers.paths).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    expect(answers.pathAsHandle).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.stringContaining('must be a handle from the file dialog, a drop or an upload') } });
+    expect(answers.madeUpHandle).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('Lanline sends only files chosen') } });
+    expect(answers.read).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(answers.downloadDir).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.stringContaining('does not exist') } });
+    expect(existsSync(typo)).toBe(false);
+    expect(await transferItem(sender, /to Rin/).count()).toBe(0);
+  });
+
+  it('a folder of hostile names lands sanitised: nothing outside the download folder, no hidden names, no invisible characters', { timeout: 90_000 }, async () => {
+    const root = join(tempDir('corpus'), 'corpus');
+    // Names a Linux disk can hold; a peer on any system may send them (electron/core/transfers/file-name.ts).
+    // Backslashes are left out here: Chromium gives them as '/' in a folder's relative paths, and the
+    // upload refuses the '..' that makes (the single-file test below sends one).
+    const names = [
+      'report.pdf\u2028.exe',
+      'paragraph\u2029.txt',
+      'evil\u202Egnp.exe',
+      'zero\u200Bwidth\u200C.txt',
+      'soft\u00ADhyphen.txt',
+      'tag\u{E0041}\u{E007F}s.txt',
+      'bom\uFEFF.txt',
+      'etc\u2215passwd',
+      'etc\u2044group',
+      'etc\uFF0Fshadow',
+      'etc\u29F8hosts',
+      'CON',
+      'con.txt',
+      'a:b|c*d"e.txt',
+      'name. . .',
+      ' lead',
+      'bell\u0007.txt',
+      'line\nbreak.txt',
+      '.bashrc',
+      '.config/autostart/x.desktop',
+      '.ssh/authorized_keys',
+      'docs/.hidden/inner.txt',
+    ];
+    for (const [index, name] of names.entries()) {
+      mkdirSync(join(root, name, '..'), { recursive: true });
+      writeFileSync(join(root, name), `file ${index}\n`);
+    }
+    const { sender, receiver, downloads } = await pair();
+    await send(sender, [root]);
+    await acceptOffer(receiver, new RegExp(`${names.length} files from Sam`));
+    await transferItem(receiver, new RegExp(`${names.length} files from Sam`)).getByText('Done').waitFor({ timeout: 60_000 });
+    const saved = filesUnder(downloads);
+    console.log(`hostile corpus saved as: ${JSON.stringify(saved)}`);
+    expect(saved).toHaveLength(names.length);
+    // Every file's content arrived, each once.
+    expect(saved.map((path) => readFileSync(join(downloads, path), 'utf8')).sort()).toEqual(names.map((_, index) => `file ${index}\n`).sort());
+    expect(readdirSync(join(downloads, '..'))).toEqual(['downloads']);
+    for (const path of saved) {
+      for (const segment of path.split('/')) {
+        expect(segment.startsWith('.'), path).toBe(false);
+        expect(segment, path).not.toMatch(/[\p{Cf}\u2028\u2029\u0000-\u001F\u007F\u2215\u2044\uFF0F\u29F8\\:|*"]/u);
+      }
+    }
+    expect(saved).toContain(join('corpus', '_.config', 'autostart', 'x.desktop'));
+    expect(saved).toContain(join('corpus', 'report.pdf.exe'));
   });
 
   it('a hostile file name lands sanitised inside the download folder', { timeout: 60_000 }, async () => {

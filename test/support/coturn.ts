@@ -23,6 +23,17 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Why coturn cannot run here, or null. Debian's coturn is a lab of the Debian machines; on the
+ * workflow's macOS and Windows runners (and a Linux without it, outside CI) its test is skipped
+ * with this reason. On the project's own CI (CI=true, Debian) a missing coturn is a failure.
+ */
+export function coturnMissing(): string | null {
+  if (process.platform !== 'linux') return `the relay-only test needs Debian's coturn, this is ${process.platform}`;
+  if (!existsSync(turnserverPath) && process.env.GITHUB_ACTIONS) return `coturn not found at ${turnserverPath}`;
+  return null;
+}
+
 export async function startCoturn(): Promise<Coturn> {
   if (!existsSync(turnserverPath)) throw new Error(`coturn not found at ${turnserverPath}; apt-get install coturn`);
   const port = await freePort();

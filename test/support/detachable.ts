@@ -16,6 +16,8 @@ import { startHost, tempDir, type HostOptions, type RunningHost } from './host.j
 export interface DetachableInstance {
   host: RunningHost;
   userDataDir: string;
+  /** The browser's DevTools port, for a raw CDP client (test/support/visibility.ts). */
+  devToolsPort: string;
   /** The page while attached; throws while detached. */
   readonly page: Page;
   /** Disconnects the test (the browser and its page keep running). */
@@ -57,6 +59,7 @@ export async function launchDetachable(options: HostOptions = {}): Promise<Detac
   return {
     host,
     userDataDir,
+    devToolsPort: port,
     get page() {
       if (!page) throw new Error('the test is detached from this page');
       return page;

@@ -1,6 +1,9 @@
 /**
  * Starts a Lanline host exactly as a person would (`npm run host -- …`) and waits for its ready line.
- * Each host is its own process group so stop() reaches npm and node together.
+ * Each host is its own process group so stop() reaches npm and node together. Hosts start with
+ * `--no-discovery` unless a test asks for mDNS (hosts in network namespaces, lan-app.ts): no test
+ * multicasts on the machine's real interface, and instances of other runs on this machine never
+ * appear in a test's lists. Tests outside namespaces meet by address (peers.ts).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -16,6 +19,11 @@ export interface HostOptions {
   name?: string;
   lang?: 'en' | 'ko';
   extraArgs?: string[];
+  /**
+   * mDNS: off when absent or false (`--no-discovery`); true for all the host's interfaces (only in a
+   * network namespace the test made); an interface name confines it there (`--lan-interface`).
+   */
+  discovery?: boolean | string;
   /**
    * Starts the command in its own process group; node's spawn when absent. A network namespace's
    * `LanHost.spawn` (netns.ts) runs the host inside that namespace.
@@ -61,10 +69,12 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   const args = ['run', '--silent', 'host', '--', '--data', dataDir, '--port', String(options.port ?? 0)];
   if (options.name) args.push('--name', options.name);
   if (options.lang) args.push('--lang', options.lang);
+  if (!options.discovery) args.push('--no-discovery');
+  else if (typeof options.discovery === 'string') args.push('--lan-interface', options.discovery);
   args.push(...(options.extraArgs ?? []));
   const netns = options.netns;
   const spawnIn = netns ? (command: string, commandArgs: string[], spawnOptions: SpawnOptions) => spawn('ip', ['netns', 'exec', netns, command, ...commandArgs], spawnOptions) : spawn;
-  const child = (options.spawn ?? spawnIn)('npm', args, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = (options.spawn ?? spawnIn)('npm', args, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32' });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -150,7 +150,7 @@ export async function createAppLan(count: number): Promise<AppLan> {
     const spawnedAt = Date.now();
     // Chromium starts while the host does, as a window opens while the app's main process starts.
     const [host, app] = await Promise.allSettled([
-      startHost({ dataDir, name, extraArgs: ['--lan-port', '0'], spawn: lanHost.spawn }),
+      startHost({ dataDir, name, extraArgs: ['--lan-port', '0'], spawn: lanHost.spawn, discovery: lanHost.device }),
       launchBrowser({ userDataDir, executablePath: wrappers[index], initScript: recordPeerStatus }),
     ]);
     if (host.status === 'rejected' || app.status === 'rejected') {

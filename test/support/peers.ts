@@ -1,7 +1,8 @@
 /**
  * Meeting peers as a user does, for tests of every feature: read an instance's own id and LAN port
  * from its Peers screen, add another by address, find a peer's row by its id (names are not unique:
- * mDNS also lists instances that other test runs on this machine started under the same names).
+ * a test may start two instances under one name). Hosts outside a network namespace run without mDNS
+ * (host.ts), so meeting by address is the only way they find each other.
  */
 import type { Instance } from './instances.js';
 

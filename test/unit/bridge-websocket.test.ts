@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
-import { connectWebSocketBridge } from '../../renderer/src/bridge/websocket.js';
+import { createApi } from '../../renderer/src/bridge/api.js';
+import { connectWebSocketTransport } from '../../renderer/src/bridge/websocket.js';
 import type { LanlineApi } from '../../electron/contract.js';
 
 let server: WebSocketServer;
@@ -39,7 +40,7 @@ afterAll(async () => {
 async function connect(): Promise<LanlineApi> {
   const { port } = server.address() as { port: number };
   const location = { protocol: 'http:', host: `127.0.0.1:${port}`, hash: '#token=t' } as Location;
-  return connectWebSocketBridge(location, () => undefined);
+  return createApi(await connectWebSocketTransport(location, () => undefined));
 }
 
 describe('the renderer side of the host bridge', () => {

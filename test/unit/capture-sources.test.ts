@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CapturePicker } from '../../electron/core/capture/picker.js';
-import { captureSources, cleanName, isWayland, pickedBySystem, systemAudioSupported, type RawCaptureSource } from '../../electron/core/capture/sources.js';
+import { captureFailure, captureSources, cleanName, isWayland, pickedBySystem, systemAudioSupported, type RawCaptureSource } from '../../electron/core/capture/sources.js';
 import { EventHub } from '../../electron/core/events.js';
 import type { EventPayload } from '../../electron/contract.js';
 
@@ -107,5 +107,14 @@ describe('Wayland: the portal is the picker', () => {
     expect(pickedBySystem('linux', { XDG_SESSION_TYPE: 'wayland' }, one)).toEqual(one[0]);
     expect(pickedBySystem('linux', { XDG_SESSION_TYPE: 'wayland' }, [...one, { ...one[0]!, id: 'window:2:0', kind: 'window' as const, primary: false }])).toBeNull();
     expect(pickedBySystem('linux', { XDG_SESSION_TYPE: 'x11' }, one)).toBeNull();
+  });
+});
+
+describe('captureFailure', () => {
+  it('turns whatever getSources or the permission threw into a bounded sentence for the user', () => {
+    expect(captureFailure(new Error('Failed to get sources.'))).toBe('Failed to get sources.');
+    expect(captureFailure('denied')).toBe('denied');
+    expect(captureFailure({})).toBe('unknown error');
+    expect(captureFailure(new Error('x'.repeat(1000)))).toHaveLength(300);
   });
 });

@@ -1,12 +1,10 @@
 /**
  * Discovery without a network: the records and answers (dns-sd.ts), TXT validation against hostile
  * values, address selection, the expiry bookkeeping, and the Discovery class against a stand-in
- * socket that round-trips every packet through dns-packet as the wire would. Real multicast between
- * namespaces is in test/lan.
+ * socket (test/support/mdns-stand-in.ts) that round-trips every packet through dns-packet as the wire
+ * would. Real multicast between namespaces is in test/lan.
  */
-import { EventEmitter } from 'node:events';
 import type { NetworkInterfaceInfo } from 'node:os';
-import dnsPacket from 'dns-packet';
 import type { Packet } from 'dns-packet';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Discovery, PeerTable, type MdnsTransport } from '../../electron/core/lan/discovery.js';
@@ -17,6 +15,7 @@ import {
   answersFor,
   buildRecords,
   hostName,
+  instanceLabel,
   instanceName,
   parseTxt,
   publishableName,
@@ -25,6 +24,8 @@ import {
   type SelfDescription,
 } from '../../electron/core/lan/dns-sd.js';
 import { memoryLog } from '../../electron/core/log.js';
+import { ptrFlood } from '../support/mdns-craft.js';
+import { MdnsStandIn } from '../support/mdns-stand-in.js';
 
 const ADA_ID = 'ADAADAA-BBBBBBB-CCCCCCC-DDDDDDD-EEEEEEE-FFFFFFF-GGGGGGG-HHHHHHH';
 const BO_ID = 'BOBOBOB-BBBBBBB-CCCCCCC-DDDDDDD-EEEEEEE-FFFFFFF-GGGGGGG-HHHHHHH';
@@ -40,6 +41,14 @@ const interfaces = {
   lo: [nic('127.0.0.1', '127.0.0.1/8', true), nic('::1', '::1/128', true)],
   eth0: [nic('192.168.1.10', '192.168.1.10/24'), nic('fe80::10', 'fe80::10/64')],
 };
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+/** The i-th made-up peer id: `F` and i in base 32, padded, grouped as a peer id. */
+function fakeId(i: number): string {
+  let digits = '';
+  for (let n = i; digits.length < 8; n = Math.floor(n / 32)) digits = BASE32[n % 32] + digits;
+  return `FFFFFFF-${digits.slice(0, 7)}-${digits.slice(7)}AAAAAA-DDDDDDD-EEEEEEE-FFFFFFF-GGGGGGG-HHHHHHH`;
+}
 
 const txtOf = (...entries: Array<string | Buffer>) => entries.map((entry) => (typeof entry === 'string' ? Buffer.from(entry) : entry));
 const goodTxt = ['id=' + BO_ID, 'name=Bo', 'v=1.0', 'port=50000'];
@@ -158,7 +167,7 @@ describe('addresses offered for a peer', () => {
 
 describe('PeerTable', () => {
   const peer = { id: BO_ID, name: 'Bo', version: '1.0', port: 50000, addresses: ['192.168.1.20'] };
-  const sighting = (changes = {}) => ({ peer: { ...peer, ...changes }, host: null, hostAddresses: [] });
+  const sighting = (changes = {}) => ({ peer: { ...peer, ...changes }, host: null, hostAddresses: [], source: '192.168.1.20', verified: false });
 
   it('tells new peers and changes from plain refreshes', () => {
     const table = new PeerTable(15_000);
@@ -185,43 +194,8 @@ describe('PeerTable', () => {
   });
 });
 
-/** A multicast-dns stand-in: what Discovery sends is recorded; what it receives went through dns-packet. */
-class FakeMdns extends EventEmitter {
-  sent: Array<{ kind: 'query' | 'response'; packet: Packet; to?: { address?: string; port: number } }> = [];
-  destroyed = false;
-
-  query(packet: unknown, ...rest: unknown[]) {
-    this.record('query', Array.isArray(packet) ? { questions: packet } : (packet as Packet), rest);
-  }
-
-  respond(packet: unknown, ...rest: unknown[]) {
-    this.record('response', Array.isArray(packet) ? { answers: packet } : (packet as Packet), rest);
-  }
-
-  destroy(done?: () => void) {
-    this.destroyed = true;
-    done?.();
-  }
-
-  private record(kind: 'query' | 'response', packet: Packet, rest: unknown[]) {
-    const to = rest.find((arg) => typeof arg === 'object' && arg !== null) as { address?: string; port: number } | undefined;
-    // Encoding proves the packet is valid DNS; what is kept is what a receiver would decode.
-    this.sent.push({ kind, packet: dnsPacket.decode(dnsPacket.encode({ ...packet, type: kind })), ...(to && { to }) });
-    (rest.find((arg) => typeof arg === 'function') as ((error: Error | null) => void) | undefined)?.(null);
-  }
-
-  /** Delivers a packet as if it came off the wire from `address:port`. */
-  deliver(kind: 'query' | 'response', packet: Packet, address: string, port = 5353) {
-    this.emit(kind, dnsPacket.decode(dnsPacket.encode({ ...packet, type: kind })), { address, port, family: 'IPv4', size: 0 });
-  }
-
-  take() {
-    return this.sent.splice(0);
-  }
-}
-
 describe('Discovery', () => {
-  let transport: FakeMdns;
+  let transport: MdnsStandIn;
   let log: ReturnType<typeof memoryLog>;
   let nics: NodeJS.Dict<NetworkInterfaceInfo[]>;
   let discovery: Discovery;
@@ -242,7 +216,7 @@ describe('Discovery', () => {
 
   beforeEach(() => {
     vi.useFakeTimers();
-    transport = new FakeMdns();
+    transport = new MdnsStandIn();
     log = memoryLog();
     nics = interfaces;
     ups = [];
@@ -345,6 +319,111 @@ describe('Discovery', () => {
     transport.deliver('response', boAnswers(bo, 0), '192.168.1.20');
     expect(downs).toEqual([{ id: BO_ID, reason: 'goodbye' }]);
     expect(discovery.peers()).toEqual([]);
+  });
+
+  it('honours a goodbye only from the address that announced the peer, and only that address keeps it alive', async () => {
+    await started();
+    transport.deliver('response', boAnswers(), '192.168.1.20');
+    transport.deliver('response', boAnswers(bo, 0), '192.168.1.66');
+    expect(downs).toEqual([]);
+    expect(discovery.peers().map((peer) => peer.addresses)).toEqual([['192.168.1.20']]);
+    expect(log.lines.filter((line) => line.includes('WARN')).join('\n')).toMatch(/ignored a goodbye for BOBOBOB.* from 192\.168\.1\.66: it announced itself from 192\.168\.1\.20/);
+    // Someone else repeating Bo's records does not keep Bo listed after Bo went silent.
+    for (let second = 1; second <= 15; second += 1) {
+      await vi.advanceTimersByTimeAsync(1_000);
+      transport.deliver('response', boAnswers(), '192.168.1.66');
+    }
+    expect(downs).toEqual([{ id: BO_ID, reason: 'expired' }]);
+  });
+
+  it('reports records for a known peer from another address as a candidate, and moves it only on confirm() for that address', async () => {
+    await started();
+    const candidates: unknown[] = [];
+    discovery.on('candidate', (peer) => candidates.push(peer));
+    transport.deliver('response', boAnswers(), '192.168.1.20');
+    const impostor = { answers: announcement(buildRecords({ ...bo, port: 6666 }, ['192.168.1.66'])) as Packet['answers'] };
+    for (let i = 0; i < 10; i += 1) transport.deliver('response', impostor, '192.168.1.66');
+    expect(discovery.peers()).toEqual([{ id: BO_ID, name: 'Bo', version: '1.0', port: 50000, addresses: ['192.168.1.20'] }]);
+    expect(ups).toHaveLength(1);
+    expect(candidates).toEqual([{ id: BO_ID, name: 'Bo', version: '1.0', port: 6666, addresses: ['192.168.1.66'] }]);
+    // A handshake that succeeded elsewhere, or at the old address, moves nothing.
+    discovery.confirm(BO_ID, '192.168.1.99');
+    discovery.confirm(BO_ID, '::ffff:192.168.1.20');
+    expect(discovery.peers()[0]!.addresses).toEqual(['192.168.1.20']);
+    // Bo really moved and proved it there: the entry follows, and only the new address speaks for it.
+    discovery.confirm(BO_ID, '::ffff:192.168.1.66');
+    expect(discovery.peers()).toEqual([{ id: BO_ID, name: 'Bo', version: '1.0', port: 6666, addresses: ['192.168.1.66'] }]);
+    expect(ups.at(-1)).toEqual(discovery.peers()[0]);
+    transport.deliver('response', boAnswers(bo, 0), '192.168.1.20');
+    expect(downs).toEqual([]);
+  });
+
+  it('asks about at most 4 instances in one query for a packet of 110 PTRs, and within a budget for many packets', async () => {
+    await started();
+    transport.take();
+    const flood = ptrFlood(Array.from({ length: 110 }, (_, i) => instanceLabel(fakeId(i))));
+    expect(transport.datagram(flood, '192.168.1.66')).toBe('response');
+    const first = transport.take();
+    expect(first).toHaveLength(1);
+    expect(first[0]!.packet.questions).toHaveLength(8);
+    for (let i = 0; i < 100; i += 1) transport.datagram(flood, '192.168.1.66');
+    const more = transport.take();
+    const asked = more.reduce((sum, sent) => sum + (sent.packet.questions?.length ?? 0) / 2, 0);
+    console.log(`PTR flood: 101 packets of 110 PTRs (${flood.length} bytes each) made ${1 + more.length} queries about ${4 + asked} instances`);
+    expect(asked).toBeLessThanOrEqual(16);
+    expect(discovery.sizes().asked).toBeLessThanOrEqual(20);
+  });
+
+  it('makes room in a full table by dropping the unconfirmed peer heard from longest ago, never a confirmed one', async () => {
+    await started();
+    transport.deliver('response', boAnswers(), '192.168.1.20');
+    discovery.confirm(BO_ID, '192.168.1.20');
+    // 1000 made-up instances from 40 addresses, a few milliseconds apart.
+    for (let i = 0; i < 1000; i += 1) {
+      await vi.advanceTimersByTimeAsync(2);
+      transport.deliver('response', boAnswers({ ...bo, id: fakeId(i) }), `192.168.2.${i % 40}`);
+    }
+    expect(discovery.sizes().peers).toBe(256);
+    const cy = { ...bo, id: 'CYCYCYC-BBBBBBB-CCCCCCC-DDDDDDD-EEEEEEE-FFFFFFF-GGGGGGG-HHHHHHH', name: 'Cy' };
+    transport.deliver('response', boAnswers(cy), '192.168.1.21');
+    const names = discovery.peers().map((peer) => peer.name);
+    expect(names).toContain('Cy');
+    expect(names).toContain('Bo');
+    expect(discovery.sizes().peers).toBe(256);
+    // The ones dropped were the fakes heard from longest ago.
+    const evicted = (downs as Array<{ id: string; reason: string }>).filter((down) => down.reason === 'evicted').map((down) => down.id);
+    expect(evicted).toHaveLength(1000 - 255 + 1);
+    expect(evicted.slice(0, 3)).toEqual([fakeId(0), fakeId(1), fakeId(2)]);
+  });
+
+  it('keeps at most 32 instances from one address, its own oldest making room for its newest', async () => {
+    await started();
+    transport.deliver('response', boAnswers(), '192.168.1.20');
+    for (let i = 0; i < 100; i += 1) transport.deliver('response', boAnswers({ ...bo, id: fakeId(i) }), '192.168.1.66');
+    expect(discovery.sizes().peers).toBe(1 + 32);
+    expect(discovery.peers().map((peer) => peer.id)).toContain(BO_ID);
+  });
+
+  it('confined to one interface, announces only its addresses and ignores packets from outside its subnets', async () => {
+    nics = { ...interfaces, eth1: [nic('10.0.0.5', '10.0.0.5/24')] };
+    discovery = new Discovery({ self: ada, log, transport: transport as unknown as MdnsTransport, networkInterfaces: () => nics, interface: 'eth1' });
+    discovery.on('up', (peer) => ups.push(peer));
+    const starting = discovery.start();
+    transport.emit('ready');
+    await starting;
+    const [announced] = transport.take();
+    expect(announced!.packet.answers!.filter((record) => record.type === 'A').map((record) => ('data' in record ? record.data : null))).toEqual(['10.0.0.5']);
+    transport.deliver('response', boAnswers(), '192.168.1.20');
+    transport.deliver('query', browse, '192.168.1.30');
+    expect(ups).toEqual([]);
+    expect(transport.take()).toEqual([]);
+    transport.deliver('response', boAnswers(), '10.0.0.7');
+    expect(ups).toHaveLength(1);
+  });
+
+  it('refuses to confine itself to an interface that does not exist', async () => {
+    discovery = new Discovery({ self: ada, log, transport: transport as unknown as MdnsTransport, networkInterfaces: () => nics, interface: 'wlan9' });
+    await expect(discovery.start()).rejects.toMatchObject({ code: 'invalid', message: /"wlan9" does not exist or has no IPv4 address/ });
   });
 
   it('lets a silent peer go after 15 s, and keeps one that answers the queries', async () => {

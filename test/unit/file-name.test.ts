@@ -68,6 +68,27 @@ const hostile = [
   'e' + '\u0301'.repeat(300) + '.txt',
   'x'.repeat(300),
   'x'.repeat(300) + '.tar.gz',
+  // Invisible characters (Unicode category Cf) and line breaks a name could hide behind.
+  'report.pdf\u2028.exe',
+  'report\u2029.exe',
+  'zero\u200Bwidth\u200C.txt',
+  'joiner\u200D.txt',
+  'soft\u00ADhyphen.txt',
+  'word\u2060joiner\uFEFF.txt',
+  '\u{E0001}\u{E0041}tags\u{E007F}.txt',
+  'invoice\u180E.pdf',
+  '\u200B\u200B',
+  // Slash lookalikes: a name that reads as a path.
+  'etc\u2215passwd',
+  'etc\u2044passwd',
+  'etc\uFF0Fpasswd',
+  'etc\u29F8passwd',
+  'C:\uFF3CWindows\u2216x',
+  // Hidden names: a dot in front, alone or after invisible characters.
+  '.bashrc',
+  '.config',
+  '\u200B.profile',
+  '. hidden',
 ];
 
 /** Every rule DESIGN §6 names, checked on one output under one rule set. */
@@ -78,6 +99,10 @@ function expectSafe(out: string, rules: NameRules) {
   expect(out).not.toMatch(/^[.\s]*$/u);
   expect(out).not.toMatch(/[\u0000-\u001F\u007F-\u009F]/u);
   expect(out).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u);
+  // No invisible character but a joiner that holds an emoji sequence together.
+  expect(out.replace(/(?<=\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}\uFE0F]?)\u200D(?=\p{Extended_Pictographic})/gu, '')).not.toMatch(/[\p{Cf}\u2028\u2029]/u);
+  expect(out).not.toMatch(/[\u2215\u2044\uFF0F\u29F8\u2216\u29F9\uFF3C]/u);
+  expect(out.startsWith('.')).toBe(false);
   expect(out).not.toMatch(/^\s/u);
   expect(out).not.toMatch(/[\s.]$/u);
   expect(out).toBe(out.normalize('NFC'));
@@ -104,7 +129,7 @@ describe('sanitizeFileName', () => {
   }
 
   it('keeps ordinary names as they are', () => {
-    for (const name of ['report.pdf', 'Résumé 2024.docx', '사진 001.jpg', 'archive.tar.gz', '.bashrc', 'a..b.txt', 'no extension', '😀 party.png']) {
+    for (const name of ['report.pdf', 'Résumé 2024.docx', '사진 001.jpg', 'archive.tar.gz', 'a..b.txt', 'no extension', '😀 party.png', '👩‍👩‍👧‍👦 family.png', '👍🏽‍😀.png']) {
       expect(sanitizeFileName(name)).toBe(name);
     }
   });
@@ -158,6 +183,37 @@ describe('sanitizeFileName', () => {
     expect(sanitizeFileName('evil\u202Egnp.exe')).toBe('evilgnp.exe');
     expect(sanitizeFileName('\u2066isolate\u2069.txt')).toBe('isolate.txt');
     expect(sanitizeFileName('\u200Emark\u200F.pdf')).toBe('mark.pdf');
+  });
+
+  it('removes invisible format characters and line separators, keeping emoji sequences whole', () => {
+    expect(sanitizeFileName('report.pdf\u2028.exe')).toBe('report.pdf.exe');
+    expect(sanitizeFileName('report\u2029.exe')).toBe('report.exe');
+    expect(sanitizeFileName('zero\u200Bwidth\u200C.txt')).toBe('zerowidth.txt');
+    expect(sanitizeFileName('joiner\u200D.txt')).toBe('joiner.txt');
+    expect(sanitizeFileName('soft\u00ADhyphen.txt')).toBe('softhyphen.txt');
+    expect(sanitizeFileName('word\u2060joiner\uFEFF.txt')).toBe('wordjoiner.txt');
+    expect(sanitizeFileName('\u{E0001}\u{E0041}tags\u{E007F}.txt')).toBe('tags.txt');
+    expect(sanitizeFileName('invoice\u180E.pdf')).toBe('invoice.pdf');
+    expect(sanitizeFileName('\u200B\u200B')).toBe('file');
+    expect(sanitizeFileName('👩\u200D👧.png')).toBe('👩\u200D👧.png');
+    expect(sanitizeFileName('\u200D👧.png')).toBe('👧.png');
+  });
+
+  it('replaces slash and backslash lookalikes, so a name never reads as a path', () => {
+    expect(sanitizeFileName('etc\u2215passwd')).toBe('etc_passwd');
+    expect(sanitizeFileName('etc\u2044passwd')).toBe('etc_passwd');
+    expect(sanitizeFileName('etc\uFF0Fpasswd')).toBe('etc_passwd');
+    expect(sanitizeFileName('etc\u29F8passwd')).toBe('etc_passwd');
+    expect(sanitizeFileName('a\uFF3Cb\u2216c\u29F9d')).toBe('a_b_c_d');
+  });
+
+  it('never starts a name with a dot: hidden files and folders are shown', () => {
+    expect(sanitizeFileName('.bashrc')).toBe('_.bashrc');
+    expect(sanitizeFileName('.config')).toBe('_.config');
+    expect(sanitizeFileName('\u200B.profile')).toBe('_.profile');
+    expect(sanitizeFileName('. hidden')).toBe('_. hidden');
+    expect(sanitizeFileName('....txt')).toBe('_....txt');
+    for (const rules of ruleSets) expect(sanitizeFileName('.env', rules)).toBe('_.env');
   });
 
   it('strips trailing dots and spaces and leading spaces', () => {
@@ -231,6 +287,12 @@ describe('sanitizeRelativePath', () => {
     expect(sanitizeRelativePath('\\\\.\\C:\\x\\y')).toEqual(['x', 'y']);
     expect(sanitizeRelativePath('/abs/x')).toEqual(['abs', 'x']);
     expect(sanitizeRelativePath('a/ .. /b')).toEqual(['a', 'b']);
+  });
+
+  it('creates no dot-folder: `.config/autostart/x.desktop` stays visible', () => {
+    expect(sanitizeRelativePath('.config/autostart/x.desktop')).toEqual(['_.config', 'autostart', 'x.desktop']);
+    expect(sanitizeRelativePath('a/.ssh/authorized_keys')).toEqual(['a', '_.ssh', 'authorized_keys']);
+    expect(sanitizeRelativePath('a\u2215..\u2215b')).toEqual(['a_.._b']);
   });
 
   it('is never empty', () => {

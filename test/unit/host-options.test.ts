@@ -9,7 +9,11 @@ describe('host command line', () => {
       name: 'Alice',
       lang: 'ko',
       lanPort: 0,
+      discovery: true,
     });
+    expect(parseHostOptions(['--lan-interface', 'lan0'])).toMatchObject({ discovery: true, lanInterface: 'lan0' });
+    expect(parseHostOptions(['--no-discovery'])).toMatchObject({ discovery: false });
+    expect(parseHostOptions(['--no-discovery'])).not.toHaveProperty('lanInterface');
   });
 
   it('defaults to any free port and no overrides', () => {
@@ -17,6 +21,7 @@ describe('host command line', () => {
     expect(options.port).toBe(0);
     expect(options).not.toHaveProperty('lang');
     expect(options).not.toHaveProperty('lanPort');
+    expect(options.discovery).toBe(true);
   });
 
   it('refuses bad values with a sentence naming the option', () => {
@@ -25,5 +30,8 @@ describe('host command line', () => {
     expect(() => parseHostOptions(['--lang', 'fr'])).toThrow('--lang must be one of en, ko');
     expect(() => parseHostOptions(['--name', '  '])).toThrow('--name must not be empty');
     expect(() => parseHostOptions(['--colour', 'red'])).toThrow(/colour/);
+    expect(() => parseHostOptions(['--lan-interface', 'eth0/../x'])).toThrow('--lan-interface must name a network interface');
+    expect(() => parseHostOptions(['--lan-interface', ''])).toThrow('--lan-interface must name a network interface');
+    expect(() => parseHostOptions(['--lan-interface', 'eth0', '--no-discovery'])).toThrow('--lan-interface and --no-discovery exclude each other');
   });
 });

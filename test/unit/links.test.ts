@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { linkFromArgv, parseLink } from '../../electron/core/links.js';
+import { LinkInbox, linkFromArgv, MAX_HELD_LINKS, parseLink } from '../../electron/core/links.js';
+import { protocolPlan } from '../../electron/core/protocols.js';
+import type { DeepLink } from '../../electron/contract.js';
 import { peerIdFromFingerprint } from '../../electron/core/identity/peer-id.js';
 
 const fingerprint = `sha-256 ${Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':')}`;
@@ -81,5 +83,75 @@ describe('linkFromArgv', () => {
     expect(linkFromArgv(['lanline://peer/x'])).toBeNull();
     expect(linkFromArgv(['/usr/bin/lanline', '--inspect=tel:1', 'https://example.org', 'C:\\file.txt'])).toBeNull();
     expect(linkFromArgv([])).toBeNull();
+  });
+});
+
+describe('LinkInbox', () => {
+  const inbox = () => {
+    const delivered: DeepLink[] = [];
+    const refused: string[] = [];
+    return { delivered, refused, box: new LinkInbox((link) => delivered.push(link), (reason) => refused.push(reason)) };
+  };
+
+  it('holds the link the app was started with until the renderer says it is ready, then opens it once', () => {
+    const { delivered, box } = inbox();
+    expect(box.receive(`lanline://peer/${id}`)).toBe(true);
+    expect(box.receive('tel:+82-2-123-4567')).toBe(true);
+    expect(delivered).toEqual([]);
+    expect(box.waiting).toBe(2);
+    box.rendererReady();
+    expect(delivered).toEqual([
+      { kind: 'peer', peerId: id },
+      { kind: 'tel', number: '+8221234567' },
+    ]);
+    box.rendererReady();
+    expect(delivered).toHaveLength(2);
+  });
+
+  it('delivers at once while the renderer is ready, and holds again while a reloaded page starts', () => {
+    const { delivered, box } = inbox();
+    box.rendererReady();
+    box.receive('sip:alice@example.org');
+    expect(delivered).toEqual([{ kind: 'sip', uri: 'sip:alice@example.org' }]);
+    box.rendererGone();
+    box.receive(`lanline://peer/${id}`);
+    expect(delivered).toHaveLength(1);
+    box.rendererReady();
+    expect(delivered.at(-1)).toEqual({ kind: 'peer', peerId: id });
+  });
+
+  it('refuses a bad link with its reason and never passes it on', () => {
+    const { delivered, refused, box } = inbox();
+    expect(box.receive('https://example.org')).toBe(false);
+    box.rendererReady();
+    expect(delivered).toEqual([]);
+    expect(refused).toEqual([expect.stringMatching(/not https:/)]);
+  });
+
+  it('keeps only the newest links while nothing listens', () => {
+    const { delivered, box } = inbox();
+    for (let n = 0; n < MAX_HELD_LINKS + 3; n += 1) box.receive(`tel:${n}`);
+    box.rendererReady();
+    expect(delivered).toHaveLength(MAX_HELD_LINKS);
+    expect(delivered[0]).toEqual({ kind: 'tel', number: '3' });
+  });
+});
+
+describe('protocolPlan', () => {
+  it('registers lanline: always and tel:/sip: only with the user consent', () => {
+    expect(protocolPlan(false, () => false)).toEqual([{ scheme: 'lanline', action: 'register' }]);
+    expect(protocolPlan(true, () => false)).toEqual([
+      { scheme: 'lanline', action: 'register' },
+      { scheme: 'tel', action: 'register' },
+      { scheme: 'sip', action: 'register' },
+      { scheme: 'sips', action: 'register' },
+    ]);
+  });
+
+  it('gives tel:/sip: back when consent is withdrawn, only where Lanline is the default', () => {
+    expect(protocolPlan(false, (scheme) => scheme === 'tel')).toEqual([
+      { scheme: 'lanline', action: 'register' },
+      { scheme: 'tel', action: 'unregister' },
+    ]);
   });
 });

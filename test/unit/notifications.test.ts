@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventHub } from '../../electron/core/events.js';
-import { Notifications, notifyOutcome, type NotificationAction, type SystemNotifier } from '../../electron/core/notifications/notifications.js';
+import { notificationPath, Notifications, notifyOutcome, type NotificationAction, type SystemNotifier } from '../../electron/core/notifications/notifications.js';
+import { decidePermission } from '../../electron/core/permissions.js';
 
 const call = { kind: 'call' as const, title: 'Lanline', body: 'Incoming call from Bob', tag: 'call', actions: true };
 
@@ -68,5 +69,18 @@ describe('whether a notification is shown', () => {
     const host = new Notifications(() => ({ notifications: true, doNotDisturb: false }), events);
     expect(host.notify(call)).toEqual({ shown: false, outcome: 'unsupported' });
     host.close('call');
+  });
+});
+
+describe('notificationPath: one way that works per runtime', () => {
+  it('Electron uses the system notification, or flashes the window where the system has none; never the page', () => {
+    expect(notificationPath('electron', true)).toBe('system');
+    expect(notificationPath('electron', false)).toBe('flash-window');
+    // The page path would be denied by our own permission policy in Electron.
+    expect(decidePermission({ permission: 'notifications', requestingUrl: 'app://lanline/index.html', appOrigin: 'app://lanline' })).toBe(false);
+  });
+
+  it('the browser host leaves it to the page', () => {
+    expect(notificationPath('host', false)).toBe('page');
   });
 });

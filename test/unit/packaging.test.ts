@@ -68,6 +68,7 @@ describe('electron-builder.yml', () => {
       [FuseV1Options.EnableNodeCliInspectArguments]: false,
       [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
       [FuseV1Options.OnlyLoadAppFromAsar]: true,
+      [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
     });
     const context = (platform: string) => ({ electronPlatformName: platform, appOutDir: '/out', packager: { appInfo: { productFilename: 'Lanline' }, executableName: 'lanline' } });
     expect(executableOf(context('darwin'))).toBe('/out/Lanline.app/Contents/MacOS/Lanline');
@@ -97,5 +98,15 @@ describe('electron-builder.yml', () => {
     expect(icns.readUInt32BE(4)).toBe(icns.length);
     for (const icon of [config.linux.icon, config.win.icon, config.mac.icon]) expect(icon.startsWith('build/')).toBe(true);
     expect(existsSync(join(repoRoot, 'build', 'entitlements.mac.plist'))).toBe(true);
+  });
+});
+
+describe('the Electron version', () => {
+  it('is a supported major (43-45 when this was written) with a matching electron-builder, exact versions', () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    const major = Number(pkg.devDependencies.electron?.split('.')[0]);
+    expect(pkg.devDependencies.electron).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(major).toBeGreaterThanOrEqual(45);
+    expect(pkg.devDependencies['electron-builder']).toMatch(/^26\./);
   });
 });

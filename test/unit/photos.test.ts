@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,13 @@ describe('saving a call photo', () => {
     const escape = await photos.save({ name: '../../etc/passwd', data: png, done: true });
     expect(escape.path).toBe(join(dir, 'etc_passwd.png'));
     expect(readdirSync(dir).sort()).toEqual(['Bob 2024-05-01 (1).png', 'Bob 2024-05-01.png', 'etc_passwd.png']);
+  });
+
+  it('never creates a download folder other than the OS one: a mistyped folder is an error in words', async () => {
+    const typo = downloads();
+    const photos = new Photos(() => typo, join(typo, '..', 'Real Downloads'));
+    await expect(photos.save({ name: 'x.png', data: png, done: true })).rejects.toThrow(`The download folder ${typo} does not exist.`);
+    expect(existsSync(typo)).toBe(false);
   });
 
   it('a photo in pieces is joined in order; a finished or unknown upload takes no more bytes', async () => {

@@ -18,7 +18,8 @@ const settings: Settings = {
   window: null,
   openAtLogin: false,
   closeToTrayHintShown: false,
-  sip: { enabled: false, uri: '', authUser: '', wsUrl: '', displayName: '', outboundProxy: '', dtmf: { mode: 'rfc4733', durationMs: 100, gapMs: 70 }, useIceServers: true },
+  phoneLinks: false,
+  sip: { enabled: false, uri: '', authUser: '', wsUrl: '', unencrypted: false, displayName: '', outboundProxy: '', dtmf: { mode: 'rfc4733', durationMs: 100, gapMs: 70 }, useIceServers: true },
 };
 
 function dispatcher(overrides: Partial<Handlers> = {}) {

@@ -14,6 +14,7 @@ import { peerIdFromFingerprint } from '../../electron/core/identity/peer-id.js';
 import { memoryLog } from '../../electron/core/log.js';
 import { defaultSettings, Settings } from '../../electron/core/settings/settings.js';
 import { JsonFileStore } from '../../electron/core/storage.js';
+import { ChosenFiles } from '../../electron/core/transfers/chosen-files.js';
 import { Transfers } from '../../electron/core/transfers/transfers.js';
 import { TrustStore } from '../../electron/core/trust/trust-store.js';
 import { randomFingerprint } from '../support/lan.js';
@@ -27,27 +28,30 @@ function side(dir = mkdtempSync(join(tmpdir(), 'lanline-transfers-'))) {
   const store = (name: string) => new JsonFileStore(join(dir, `${name}.json`), log);
   const settings = new Settings(store('settings'), defaultSettings({ displayName: 'Me', language: 'en', downloadDir: downloads }), log, events);
   const trust = new TrustStore(store('trust'), Date.now, log);
-  const transfers = new Transfers({ store: store('transfers'), settings, trust, events, log, snippetDir: join(dir, 'snippets') });
+  const chosen = new ChosenFiles();
+  const transfers = new Transfers({ store: store('transfers'), settings, trust, events, log, snippetDir: join(dir, 'snippets'), chosen, defaultDownloadDir: downloads });
+  /** What the user chose in the file dialog: handles for these paths. */
+  const choose = (paths: string[]) => paths.map((path) => chosen.add(path).handle);
   const peer = (name: string) => {
     const fingerprint = randomFingerprint();
     const id = peerIdFromFingerprint(fingerprint);
     trust.pin(id, fingerprint, name);
     return id;
   };
-  return { dir, downloads, transfers, trust, peer, log };
+  return { dir, downloads, transfers, trust, peer, log, choose };
 }
 
 const offer = (files: TransferOffer['files'], id = `t${Math.random().toString(36).slice(2, 12)}`): TransferOffer => ({ id, kind: 'files', files });
 
 describe('sending', () => {
   it('offers files and folders with their sizes and hashes, and reads them back by offset', async () => {
-    const { dir, transfers, peer } = side();
+    const { dir, transfers, peer, choose } = side();
     const folder = join(dir, 'album');
     mkdirSync(join(folder, 'inner'), { recursive: true });
     writeFileSync(join(folder, 'a.txt'), 'alpha');
     writeFileSync(join(folder, 'inner', 'b.txt'), 'beta');
     writeFileSync(join(dir, 'c.bin'), Buffer.alloc(300_000, 7));
-    const { offer: made, transfer } = await transfers.createOutgoing(peer('Ben'), [folder, join(dir, 'c.bin')]);
+    const { offer: made, transfer } = await transfers.createOutgoing(peer('Ben'), choose([folder, join(dir, 'c.bin')]));
     expect(made.files).toEqual([
       { path: 'album/a.txt', size: 5, sha256: sha('alpha') },
       { path: 'album/inner/b.txt', size: 4, sha256: sha('beta') },
@@ -61,11 +65,11 @@ describe('sending', () => {
   });
 
   it('says clearly when there is nothing to send or the path is missing', async () => {
-    const { dir, transfers, peer } = side();
+    const { dir, transfers, peer, choose } = side();
     mkdirSync(join(dir, 'empty'));
     const id = peer('Ben');
-    await expect(transfers.createOutgoing(id, [join(dir, 'empty')])).rejects.toThrow(/nothing to send/);
-    await expect(transfers.createOutgoing(id, [join(dir, 'missing')])).rejects.toMatchObject({ code: 'not-found' });
+    await expect(transfers.createOutgoing(id, choose([join(dir, 'empty')]))).rejects.toThrow(/nothing to send/);
+    await expect(transfers.createOutgoing(id, choose([join(dir, 'missing')]))).rejects.toMatchObject({ code: 'not-found' });
   });
 });
 
@@ -200,11 +204,11 @@ describe('retrying a failed transfer', () => {
   });
 
   it('the sender re-hashes a file that changed since the offer and offers it again with the same id', async () => {
-    const { dir, transfers, peer } = side();
+    const { dir, transfers, peer, choose } = side();
     const rin = peer('Rin');
     const path = join(dir, 'report.txt');
     writeFileSync(path, 'draft');
-    const { offer: made } = await transfers.createOutgoing(rin, [path]);
+    const { offer: made } = await transfers.createOutgoing(rin, choose([path]));
     await transfers.updateFromRenderer(made.id, 'started', {});
     await transfers.updateFromRenderer(made.id, 'failed', { error: { code: 'invalid', message: 'The file "report.txt" arrived damaged.' } });
     writeFileSync(path, 'final version');
@@ -220,11 +224,11 @@ describe('retrying a failed transfer', () => {
   });
 
   it('the sender answers not-found, in words, when the file is gone or the transfer is not its own', async () => {
-    const { dir, transfers, peer } = side();
+    const { dir, transfers, peer, choose } = side();
     const rin = peer('Rin');
     const path = join(dir, 'gone.txt');
     writeFileSync(path, 'soon gone');
-    const { offer: made } = await transfers.createOutgoing(rin, [path]);
+    const { offer: made } = await transfers.createOutgoing(rin, choose([path]));
     await transfers.updateFromRenderer(made.id, 'failed', { error: { code: 'invalid', message: 'damaged' } });
     rmSync(path);
     await expect(transfers.retryOutgoing(rin, made.id)).rejects.toMatchObject({ code: 'not-found', message: expect.stringMatching(/"gone.txt" is no longer on the sender's computer/) });

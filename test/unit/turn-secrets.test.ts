@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TurnSecrets, type SecretCodec } from '../../electron/core/calls/secrets.js';
+import { sealingUsable, TurnSecrets, type SecretCodec } from '../../electron/core/calls/secrets.js';
 import { LanlineError } from '../../electron/core/errors.js';
 import { createLog } from '../../electron/core/log.js';
 import { JsonFileStore } from '../../electron/core/storage.js';
@@ -107,5 +107,29 @@ describe('the SIP password', () => {
     const sealed = open(dir, fakeCodec());
     expect(readFileSync(join(dir, 'secrets.json'), 'utf8')).not.toContain(SECRET);
     expect(sealed.sipPassword()).toBe(SECRET);
+  });
+});
+
+describe('sealingUsable (safeStorage backends)', () => {
+  it("treats Linux's basic_text backend, whose key is fixed, as no encryption", () => {
+    expect(sealingUsable('linux', true, 'basic_text')).toEqual({ usable: false, reason: expect.stringMatching(/basic_text/) });
+    expect(sealingUsable('linux', true, 'gnome_libsecret').usable).toBe(true);
+    expect(sealingUsable('linux', true, 'kwallet6').usable).toBe(true);
+    expect(sealingUsable('linux', true, 'unknown').usable).toBe(false);
+  });
+
+  it('follows isEncryptionAvailable on Windows and macOS', () => {
+    expect(sealingUsable('win32', true, null).usable).toBe(true);
+    expect(sealingUsable('darwin', false, null).usable).toBe(false);
+  });
+
+  it('a codec that may no longer seal still opens what it sealed before, and refuses new passwords', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanline-secrets-'));
+    const codec = fakeCodec(true);
+    open(dir, codec).set('turn:127.0.0.1:3478', SECRET);
+    const weaker: SecretCodec = { ...codec, available: () => false, canOpen: () => true };
+    const secrets = open(dir, weaker);
+    expect(secrets.iceServers(servers)[0]?.credential).toBe(SECRET);
+    expect(() => secrets.setSipPassword('new')).toThrow(/no secure storage/);
   });
 });

@@ -4,19 +4,25 @@ import { leftEverything, onAllWindowsClosed, onQuit, onWindowClose } from '../..
 
 describe('closing the window', () => {
   it('hides it to the tray, with the hint the first time only', () => {
-    expect(onWindowClose({ quitting: false, trayAvailable: true, hintShown: false })).toEqual({ action: 'hide', showHint: true });
-    expect(onWindowClose({ quitting: false, trayAvailable: true, hintShown: true })).toEqual({ action: 'hide', showHint: false });
+    expect(onWindowClose({ quitting: false, trayVisible: true, hintShown: false })).toEqual({ action: 'hide', showHint: true });
+    expect(onWindowClose({ quitting: false, trayVisible: true, hintShown: true })).toEqual({ action: 'hide', showHint: false });
   });
 
   it('closes it when the user quits, or when there is no tray to come back from', () => {
-    expect(onWindowClose({ quitting: true, trayAvailable: true, hintShown: false })).toEqual({ action: 'close' });
-    expect(onWindowClose({ quitting: false, trayAvailable: false, hintShown: false })).toEqual({ action: 'close' });
+    expect(onWindowClose({ quitting: true, trayVisible: true, hintShown: false })).toEqual({ action: 'close' });
+    expect(onWindowClose({ quitting: false, trayVisible: false, hintShown: false })).toEqual({ action: 'close' });
+  });
+
+  it('with no tray the user can see, it minimises during a call or transfer instead of cutting it', () => {
+    expect(onWindowClose({ quitting: false, trayVisible: false, hintShown: false, busy: true })).toEqual({ action: 'minimize' });
+    expect(onWindowClose({ quitting: true, trayVisible: false, hintShown: false, busy: true })).toEqual({ action: 'close' });
+    expect(onWindowClose({ quitting: false, trayVisible: true, hintShown: true, busy: true })).toEqual({ action: 'hide', showHint: false });
   });
 
   it('the app quits once the window is really closed, never while it only sits in the tray', () => {
-    expect(onAllWindowsClosed({ quitting: true, trayAvailable: true })).toBe('quit');
-    expect(onAllWindowsClosed({ quitting: false, trayAvailable: false })).toBe('quit');
-    expect(onAllWindowsClosed({ quitting: false, trayAvailable: true })).toBe('stay');
+    expect(onAllWindowsClosed({ quitting: true, trayVisible: true })).toBe('quit');
+    expect(onAllWindowsClosed({ quitting: false, trayVisible: false })).toBe('quit');
+    expect(onAllWindowsClosed({ quitting: false, trayVisible: true })).toBe('stay');
   });
 });
 

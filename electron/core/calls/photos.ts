@@ -5,9 +5,9 @@
  * an upload id; only pieces naming an open upload are appended, so the page cannot write elsewhere.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { appendFile, rm, writeFile } from 'node:fs/promises';
 import { LanlineError } from '../errors.js';
+import { openDownloadFolder } from '../transfers/download-folder.js';
 import { sanitizeFileName, splitExtension } from '../transfers/file-name.js';
 import { uniqueTarget } from '../transfers/unique-path.js';
 
@@ -29,7 +29,11 @@ const ioError = (what: string, error: unknown) => new LanlineError('io', `${what
 export class Photos {
   private readonly uploads = new Map<string, { path: string; size: number }>();
 
-  constructor(private readonly downloadDir: () => string) {}
+  /** `defaultDir`: the OS download folder, the only one created when missing (download-folder.ts). */
+  constructor(
+    private readonly downloadDir: () => string,
+    private readonly defaultDir?: string,
+  ) {}
 
   /** Saves one piece; the reply names the file and the upload the next piece continues. */
   async save(piece: { name: string; data: Uint8Array; upload?: string; done: boolean }): Promise<{ path: string; upload: string }> {
@@ -58,10 +62,7 @@ export class Photos {
   }
 
   private async claim(name: string): Promise<string> {
-    const root = resolve(this.downloadDir());
-    await mkdir(root, { recursive: true }).catch((error: unknown) => {
-      throw ioError(`The download folder ${root} could not be created`, error);
-    });
+    const root = await openDownloadFolder(this.downloadDir(), this.defaultDir ?? this.downloadDir());
     const path = await uniqueTarget(root, photoFileName(name));
     await writeFile(path, new Uint8Array()).catch((error: unknown) => {
       throw ioError(`The photo could not be written to ${path}`, error);

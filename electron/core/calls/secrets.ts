@@ -15,9 +15,28 @@ import type { Log } from '../log.js';
 import type { DocumentStore } from '../storage.js';
 
 export interface SecretCodec {
+  /** New secrets may be sealed: the OS offers real encryption (see `sealingUsable`). */
   available(): boolean;
+  /** Sealed secrets can be read (a weaker backend can still open what it sealed); `available()` when absent. */
+  canOpen?(): boolean;
   encrypt(text: string): Uint8Array | string;
   decrypt(sealed: Buffer): string;
+}
+
+/** safeStorage's Linux backends (safeStorage.getSelectedStorageBackend()). */
+export type StorageBackend = 'basic_text' | 'gnome_libsecret' | 'kwallet' | 'kwallet5' | 'kwallet6' | 'unknown';
+
+/**
+ * Whether safeStorage really protects a secret. On Linux without a keyring Chromium falls back to
+ * the 'basic_text' backend, whose key is a constant written in its source: the "encrypted" bytes are
+ * as good as plain text, so Lanline treats it as no encryption and refuses to save passwords, as its
+ * message promises. Elsewhere (Keychain, DPAPI) it is what isEncryptionAvailable() says.
+ */
+export function sealingUsable(platform: string, encryptionAvailable: boolean, backend: StorageBackend | null): { usable: boolean; reason: string } {
+  if (!encryptionAvailable) return { usable: false, reason: 'the system offers no encryption' };
+  if (platform === 'linux' && backend === 'basic_text') return { usable: false, reason: "no keyring: safeStorage's basic_text backend uses a fixed key" };
+  if (platform === 'linux' && (backend === null || backend === 'unknown')) return { usable: false, reason: 'the keyring backend is not known yet' };
+  return { usable: true, reason: platform === 'linux' ? `keyring backend ${backend}` : 'the system keychain' };
 }
 
 type Stored = string | { sealed: string };
@@ -83,7 +102,7 @@ export class TurnSecrets {
   private open(url: string, stored: Stored): string | undefined {
     if (typeof stored === 'string') return stored; // written by the host, or before sealing existed
     try {
-      return this.codec?.available() ? this.codec.decrypt(Buffer.from(stored.sealed, 'base64')) : undefined;
+      return (this.codec?.canOpen?.() ?? this.codec?.available()) ? this.codec!.decrypt(Buffer.from(stored.sealed, 'base64')) : undefined;
     } catch (error) {
       this.log?.warn(`the credential for ${url} could not be decrypted (${(error as Error).message}); enter it again`);
       return undefined;

@@ -94,3 +94,9 @@ export const pickedBySystem = (platform: string, env: Record<string, string | un
 
 /** System audio ('loopback') can be captured with a screen only on Windows (Electron's Streams.audio). */
 export const systemAudioSupported = (platform: string): boolean => platform === 'win32';
+
+/** The sentence the user reads when screen capture failed (a thrown value of any kind, bounded). */
+export function captureFailure(error: unknown): string {
+  const detail = error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
+  return (detail.trim() || 'unknown error').slice(0, 300);
+}

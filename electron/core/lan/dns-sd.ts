@@ -6,8 +6,10 @@
  */
 import { BlockList, isIP, isIPv4 } from 'node:net';
 import type { NetworkInterfaceInfo } from 'node:os';
-import type { Answer as AnyAnswer, OptAnswer, Question, TxtData } from 'dns-packet';
+import dnsPacket from 'dns-packet';
+import type { Answer as AnyAnswer, DecodedPacket, OptAnswer, Question, TxtData } from 'dns-packet';
 import { PeerId } from '../../contract.js';
+import { LanlineError } from '../errors.js';
 
 export const SERVICE_TYPE = '_lanline._tcp.local';
 /** RFC 6763 §9: answering this lets generic browsers (`avahi-browse -a`, mdns-scan) list the type. */
@@ -46,6 +48,39 @@ export interface DiscoveredPeer {
   port: number;
   /** The address the announcement came from first, then its A/AAAA records; no foreign link-local. */
   addresses: string[];
+}
+
+/** RFC 6762 §17: an mDNS message is at most 9000 bytes. */
+export const MAX_PACKET_BYTES = 9_000;
+/** The smallest question (the root name, type, class) and record (adds TTL and data length). */
+const MIN_QUESTION_BYTES = 5;
+const MIN_RECORD_BYTES = 11;
+
+/**
+ * Decodes one mDNS datagram, or throws LanlineError `invalid` saying what is wrong with it. Its
+ * header's record counts are checked against its length before dns-packet sees it: dns-packet
+ * believes them, and a 371-byte packet claiming 65 535 records (one record's decoder leaves its
+ * length unset, so the rest decode from offset 0 again) cost 200-300 ms of CPU each.
+ */
+export function decodeMdns(bytes: Buffer): DecodedPacket {
+  const malformed = (reason: string) => new LanlineError('invalid', `Ignored a malformed mDNS packet: ${reason}.`);
+  if (bytes.length < 12) throw malformed(`${bytes.length} bytes is shorter than a DNS header`);
+  if (bytes.length > MAX_PACKET_BYTES) throw malformed(`${bytes.length} bytes is more than mDNS allows (${MAX_PACKET_BYTES})`);
+  if ((bytes.readUInt16BE(2) >> 11) & 0xf) throw malformed('its opcode is not QUERY (RFC 6762 §18.3)');
+  const questions = bytes.readUInt16BE(4);
+  const records = bytes.readUInt16BE(6) + bytes.readUInt16BE(8) + bytes.readUInt16BE(10);
+  if (questions * MIN_QUESTION_BYTES + records * MIN_RECORD_BYTES > bytes.length - 12) {
+    throw malformed(`its header counts ${questions} questions and ${records} records, more than its ${bytes.length} bytes can hold`);
+  }
+  let packet: DecodedPacket;
+  try {
+    packet = dnsPacket.decode(bytes);
+  } catch (error) {
+    throw malformed(String((error as Error)?.message ?? error).slice(0, 100));
+  }
+  const used = dnsPacket.decode.bytes;
+  if (!Number.isInteger(used) || used > bytes.length) throw malformed('its records run past its end');
+  return packet;
 }
 
 /** The DNS-SD instance label: the peer id without dashes, lower-case (56 characters, one label). */
@@ -255,9 +290,10 @@ export function interfaceFor(address: string, interfaces: Interfaces): string | 
  * router, so that address is on our link), then its A, then its AAAA records. Loopback, multicast and
  * unspecified addresses are dropped. An IPv6 link-local address is only usable with the scope of the
  * link it lives on, so it is offered (as `fe80::…%<interface>`) only when no routable address exists
- * and we know the interface the packet arrived on.
+ * and we know the interface the packet arrived on. `loopback` keeps loopback addresses, for discovery
+ * confined to `lo` (tests on one machine).
  */
-export function selectAddresses(source: string, records: string[], interfaces: Interfaces): string[] {
+export function selectAddresses(source: string, records: string[], interfaces: Interfaces, options: { loopback?: boolean } = {}): string[] {
   const [sourceAddress, sourceScope] = source.split('%') as [string, string | undefined];
   const link = sourceScope ?? interfaceFor(sourceAddress, interfaces);
   const routable: string[] = [];
@@ -266,7 +302,9 @@ export function selectAddresses(source: string, records: string[], interfaces: I
   for (const raw of candidates) {
     const address = raw.split('%')[0]!.toLowerCase();
     const family = isIP(address);
-    if (family === 0 || unusable.check(address, family === 4 ? 'ipv4' : 'ipv6')) continue;
+    if (family === 0) continue;
+    const loopback = address === '::1' || (family === 4 && address.startsWith('127.'));
+    if (unusable.check(address, family === 4 ? 'ipv4' : 'ipv6') && !(loopback && options.loopback)) continue;
     (family === 6 && LINK_LOCAL_V6.test(address) ? linkLocal : routable).push(address);
   }
   const unique = (list: string[]) => [...new Set(list)];

@@ -113,6 +113,9 @@ export class Peers {
         const current = this.live.get(id);
         const addresses = unique([remoteAddress, ...(current?.addresses ?? [])]);
         this.upsert(id, { name: hello.name, port: hello.port, addresses, connected: true, device, via: current?.via ?? (direction === 'incoming' ? 'incoming' : 'manual') });
+        // Discovery's hook: this id's device key was proven here over mutually authenticated TLS, so
+        // this address may replace the one discovery dials.
+        this.discovery?.confirm(id, remoteAddress);
         this.presented.delete(id);
         if (this.options.trust.get(id as PeerId)) this.options.trust.rename(id as PeerId, hello.name);
         this.legacyMet(id as PeerId, hello.name, hello.fingerprint, device);
@@ -162,6 +165,8 @@ export class Peers {
     const discovery = new Discovery({ ...this.options.discovery, self, log: this.options.log, clock: this.clock });
     discovery.on('up', (peer) => this.discovered(peer));
     discovery.on('down', (id) => this.live.has(id) && this.upsert(id, { seenByMdns: false }));
+    // Records for a known peer from another address: only a handshake there (then confirm()) moves it.
+    discovery.on('candidate', (peer) => this.candidate(peer));
     this.discovery = discovery;
     try {
       await discovery.start();
@@ -305,6 +310,16 @@ export class Peers {
     if (me && me.peerId < id && !this.signaling.isConnected(id) && this.options.trust.decide(id, this.options.trust.get(id)?.fingerprint ?? ('' as Fingerprint)) !== 'blocked') {
       void this.connectAny(peer.addresses, peer.port).catch((error: unknown) => this.options.log.info(`could not reach discovered peer ${id}: ${(error as Error).message}`));
     }
+  }
+
+  /** Tries a handshake at a candidate's address when the peer is not connected; nothing is stored. */
+  private candidate(peer: DiscoveredPeer): void {
+    const id = peer.id as PeerId;
+    if (this.signaling.isConnected(id) || this.calling.has(id) || this.options.trust.get(id)?.blocked) return;
+    this.calling.add(id);
+    void this.connectAny(peer.addresses, peer.port)
+      .catch((error: unknown) => this.options.log.info(`no handshake with ${id} at its candidate address: ${(error as Error).message}`))
+      .finally(() => this.calling.delete(id));
   }
 
   /**

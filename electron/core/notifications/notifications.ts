@@ -51,3 +51,18 @@ export class Notifications {
     this.system?.close(tag);
   }
 }
+
+/**
+ * The one way notifications reach the user, per runtime. Electron: main's Notification where the
+ * system supports it; where it does not (Notification.isSupported() false: a Linux session with no
+ * notification daemon), the window's taskbar entry flashes instead. The page's web Notification is
+ * never used in Electron: it would go through the same missing system service, and the permission
+ * policy (core/permissions.ts) denies 'notifications' to web content anyway. The browser host has no
+ * system notifier: there the page shows the browser's own Notification (stores/notify.ts).
+ */
+export type NotificationPath = 'system' | 'flash-window' | 'page';
+
+export function notificationPath(runtime: 'electron' | 'host', systemSupported: boolean): NotificationPath {
+  if (runtime === 'host') return 'page';
+  return systemSupported ? 'system' : 'flash-window';
+}

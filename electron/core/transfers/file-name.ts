@@ -5,9 +5,15 @@
  * - the result is one non-empty path segment: no `/` or `\` (both are treated as separators under
  *   every rule set, since a name may come from a peer on any OS), never `.` or `..`, nothing absolute
  *   (a leading `/`, a drive letter `C:\`, a UNC `\\server\share` or `\\?\` prefix is dropped);
- * - no control characters (C0, DEL, C1) and no bidirectional override, isolate or mark characters
- *   (U+202A-202E, U+2066-2069, U+200E, U+200F, U+061C), which can make `evil\u202Egnp.exe` read as
- *   `evilexe.png`;
+ * - no control characters (C0, DEL, C1) and no Unicode format characters (category Cf: bidirectional
+ *   overrides, isolates and marks, which can make `evil\u202Egnp.exe` read as `evilexe.png`; zero-width
+ *   spaces and joiners, the soft hyphen, word joiners, tag characters), nor line or paragraph separators
+ *   (U+2028, U+2029, which break `report.pdf\u2028.exe` over two lines). The one format character kept
+ *   is the zero-width joiner between two emoji, which holds an emoji sequence (👩‍👧) together;
+ * - slash lookalikes (U+2215 ∕, U+2044 ⁄, U+FF0F ／, U+29F8 ⧸) and backslash lookalikes (U+2216 ∖,
+ *   U+29F9 ⧹, U+FF3C ＼) become `_`, so a name cannot look like a path it is not;
+ * - no name starts with a dot: a hidden file or folder (`.config/autostart`, `.bashrc`) gets a `_` in
+ *   front, so nothing received hides itself or lands where a program reads its configuration;
  * - Unicode in NFC; no leading whitespace, no trailing dots or whitespace; a name of dots only or of
  *   nothing becomes `file`;
  * - at most 255 bytes of UTF-8, which fits every file system Lanline runs on (ext4 and APFS count
@@ -35,7 +41,17 @@ export const MAX_PATH_DEPTH = 32;
 export const FALLBACK_NAME = 'file';
 
 const SEPARATORS = /[\\/]+/;
-const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/gu;
+/** Format characters (Cf) and line/paragraph separators. */
+const INVISIBLE = /[\p{Cf}\u2028\u2029]/gu;
+/** An emoji just before a joiner: a pictograph, with its variation selector or skin tone. */
+const EMOJI_BEFORE = /\p{Extended_Pictographic}[\uFE0F\u{1F3FB}-\u{1F3FF}]?$/u;
+const EMOJI_AFTER = /^\p{Extended_Pictographic}/u;
+
+/** Removes invisible characters; keeps a zero-width joiner that joins two emoji into one. */
+const removeInvisible = (text: string): string =>
+  text.replace(INVISIBLE, (char, at: number) => (char === '\u200D' && EMOJI_BEFORE.test(text.slice(Math.max(0, at - 4), at)) && EMOJI_AFTER.test(text.slice(at + 1)) ? char : ''));
+const SLASH_LOOKALIKES = /[\u2215\u2044\uFF0F\u29F8\u2216\u29F9\uFF3C]/gu;
+const LEADING_DOT = /^\./u;
 const CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F]/gu;
 const WINDOWS_FORBIDDEN = /[<>:"|?*]/gu;
 const MAC_FORBIDDEN = /:/gu;
@@ -119,11 +135,12 @@ function isWindowsReserved(name: string): boolean {
 function sanitizeOnce(segment: string, rules: NameRules): string {
   const windows = rules === 'windows' || rules === 'all';
   const mac = rules === 'mac' || rules === 'all';
-  let name = segment.replace(BIDI_CONTROLS, '').normalize('NFC').replace(CONTROL_CHARS, '_');
+  let name = removeInvisible(segment).normalize('NFC').replace(CONTROL_CHARS, '_').replace(SLASH_LOOKALIKES, '_');
   if (windows) name = name.replace(WINDOWS_FORBIDDEN, '_');
   if (mac) name = name.replace(MAC_FORBIDDEN, '_');
   name = name.replace(LEADING_SPACE, '').replace(TRAILING_DOTS_AND_SPACE, '');
   if (isDotsOnly(name)) return FALLBACK_NAME;
+  name = name.replace(LEADING_DOT, '_.');
   if (windows && isWindowsReserved(name)) name = `_${name}`;
   return limitFileName(name, MAX_NAME_BYTES);
 }

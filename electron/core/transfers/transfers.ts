@@ -7,27 +7,50 @@
  * sending side, `writeChunk` and `finishFile` on the receiving side. Nothing here holds a file in
  * memory: reads are positional, writes go through PartFile one chunk at a time.
  *
- * Rules that protect the receiver (DESIGN §6): offers from blocked peers or peers whose certificate
- * does not match the pin are refused; every offered path is sanitised and stays under the download
- * folder; free space is checked before accepting; a file never receives more bytes than announced;
- * nothing is overwritten.
+ * Rules that protect the receiver (DESIGN §6, issue 14): offers from blocked peers or peers whose
+ * certificate does not match the pin are refused; at most MAX_WAITING_PER_PEER offers per peer and
+ * MAX_WAITING_TOTAL in all wait for an answer, and an offer larger than the free space of the download
+ * folder is refused before the user is asked; every offered path is sanitised and stays under the
+ * download folder, which is never created silently; free space is checked again on accepting; a file
+ * never receives more bytes than announced; nothing is overwritten; a received file gets the system's
+ * "downloaded from the network" mark, and opening a program or script needs the user's confirmation.
+ *
+ * What is sent: only files the user chose, named by handles (chosen-files.ts); in the browser host,
+ * copies uploaded into a staging folder (uploads.ts), removed when their transfer ends.
  */
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { Transfer as TransferSchema, TransferOffer as OfferSchema, type PeerId, type Transfer, type TransferOffer } from '../../contract.js';
+import {
+  MAX_FILES_PER_OFFER as MAX_FILES,
+  MAX_OFFER_BYTES,
+  Transfer as TransferSchema,
+  TransferOffer as OfferSchema,
+  type ChosenFile,
+  type OpenRisk,
+  type PeerId,
+  type Transfer,
+  type TransferOffer,
+} from '../../contract.js';
 import { LanlineError } from '../errors.js';
 import type { EventHub } from '../events.js';
 import type { Log } from '../log.js';
 import type { Settings } from '../settings/settings.js';
 import type { DocumentStore } from '../storage.js';
 import type { TrustStore } from '../trust/trust-store.js';
+import type { ChosenFiles } from './chosen-files.js';
+import { downloadMark, writeDownloadMark, type MarkWriter } from './download-mark.js';
+import { openDownloadFolder } from './download-folder.js';
 import { sanitizeRelativePath } from './file-name.js';
 import { hashFile } from './file-source.js';
-import { checkFreeSpace, PartFile } from './part-file.js';
+import { openRisk } from './open-risk.js';
+import { checkFreeSpace, formatBytes, freeSpace, PartFile } from './part-file.js';
+import type { Uploads } from './uploads.js';
 
-const MAX_FILES = 10_000;
+/** Offers waiting for the user's answer: from one peer, and from everyone. */
+export const MAX_WAITING_PER_PEER = 3;
+export const MAX_WAITING_TOTAL = 20;
 const KEEP_FINISHED = 200;
 const PROGRESS_EVENT_MS = 250;
 const PERSIST_PROGRESS_MS = 2_000;
@@ -70,9 +93,20 @@ export interface TransfersOptions {
   pickFiles?: (folders: boolean) => Promise<string[]>;
   /** Opens a file or shows it in its folder; absent in the browser host. */
   openPath?: (path: string, reveal: boolean) => Promise<void>;
+  /** What the user chose to send, by handle. */
+  chosen: ChosenFiles;
+  /** The browser host's staging folder of uploaded files; their copies go when their transfer ends. */
+  uploads?: Uploads;
+  /** The OS download folder Lanline starts with: the only download folder it creates when missing. */
+  defaultDownloadDir: string;
+  /** Which "downloaded from the network" mark received files get (default: this process's platform). */
+  platform?: NodeJS.Platform;
+  /** Writes that mark (tests pass their own); default: download-mark.ts. */
+  writeMark?: MarkWriter;
 }
 
 const newId = () => randomBytes(16).toString('base64url');
+const FINAL = new Set<Transfer['state']>(['done', 'declined', 'cancelled']);
 
 /** The same files, byte for byte as announced. */
 const sameFiles = (a: TransferOffer, b: TransferOffer) =>
@@ -92,20 +126,31 @@ export class Transfers {
     return [...this.live.values()].map((record) => record.transfer);
   }
 
-  async pickFiles(folders: boolean): Promise<string[]> {
-    if (!this.options.pickFiles) throw new LanlineError('unavailable', 'The browser host has no file dialog; type the paths of the files to send instead.');
-    return this.options.pickFiles(folders);
+  async pickFiles(folders: boolean): Promise<ChosenFile[]> {
+    if (!this.options.pickFiles) throw new LanlineError('unavailable', 'The browser host has no file dialog; choose the files with its file input or drop them on the window.');
+    return (await this.options.pickFiles(folders)).map((path) => this.options.chosen.add(path));
   }
 
   // ---- sending ---------------------------------------------------------------------------------
 
-  async createOutgoing(peerId: PeerId, paths: string[], kind: TransferOffer['kind'] = 'files'): Promise<{ transfer: Transfer; offer: TransferOffer }> {
+  /** Sends what the user chose: each handle names a file or folder from the dialog, a drop or an upload. */
+  createOutgoing(peerId: PeerId, handles: string[]): Promise<{ transfer: Transfer; offer: TransferOffer }> {
+    const paths = handles.map((handle) => this.options.chosen.path(handle));
+    const created = this.createFromPaths(peerId, paths);
+    void created.then(() => this.options.uploads?.claim(paths), () => undefined);
+    return created;
+  }
+
+  private async createFromPaths(peerId: PeerId, paths: string[], kind: TransferOffer['kind'] = 'files'): Promise<{ transfer: Transfer; offer: TransferOffer }> {
     const sources: Array<{ path: string; name: string; size: number }> = [];
     for (const path of paths) await this.collect(resolve(path), sources);
     if (sources.length === 0) throw new LanlineError('invalid', 'There is nothing to send: the folders are empty.');
     const files = [];
     for (const source of sources) files.push({ path: source.name, size: source.size, sha256: await hashFile(source.path) });
     const offer: TransferOffer = { id: newId(), files, kind };
+    if (JSON.stringify(offer).length > MAX_OFFER_BYTES) {
+      throw new LanlineError('invalid', `These ${files.length} files do not fit in one offer (their names are too long together); send fewer at a time.`);
+    }
     const transfer = this.newTransfer(offer, peerId, 'out');
     this.add({ transfer, offer, sources: sources.map((source) => source.path) });
     return { transfer, offer };
@@ -116,7 +161,7 @@ export class Transfers {
     const stamp = new Date(this.clock()).toISOString().replace(/[:.]/g, '-');
     const path = join(this.options.snippetDir, `text-${stamp}.txt`);
     await writeFile(path, text, { encoding: 'utf8', flag: 'wx', mode: 0o600 });
-    return this.createOutgoing(peerId, [path], 'text');
+    return this.createFromPaths(peerId, [path], 'text');
   }
 
   /** Offers still to finish for this peer: sent again when it is back, so it resumes. */
@@ -223,6 +268,7 @@ export class Transfers {
       return { transfer: known.transfer, accepted: true, offsets };
     }
     const targets = this.sanitise(offer);
+    await this.checkRoom(peerId, offer);
     const transfer = this.newTransfer(offer, peerId, 'in');
     const record = this.add({ transfer, offer, targets });
     if (this.autoAccept.has(peerId)) {
@@ -248,10 +294,7 @@ export class Transfers {
     const record = this.get(id, 'in');
     if (record.transfer.state !== 'waiting') throw new LanlineError('invalid', 'This offer was already answered.');
     if (!accept) return { transfer: this.update(record, { state: 'declined', finishedAt: this.clock() }), offsets: [] };
-    const root = resolve(this.options.settings.get().downloadDir);
-    await mkdir(root, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-      throw new LanlineError('io', `The download folder ${root} cannot be created (${error.code ?? 'error'}).`);
-    });
+    const root = await this.downloadFolder();
     await checkFreeSpace(root, record.transfer.totalSize);
     if (always) {
       const trust = this.options.trust.get(record.transfer.peerId as PeerId);
@@ -284,6 +327,7 @@ export class Transfers {
     try {
       const savedAs = await part.finish();
       record.parts.delete(file);
+      await this.mark(savedAs);
       this.setFile(record, file, { state: 'done', done: entry.size, savedAs });
       const allDone = record.transfer.files.every((f) => f.state === 'done');
       return this.update(record, allDone ? { state: 'done', finishedAt: this.clock(), speed: 0 } : {});
@@ -342,12 +386,19 @@ export class Transfers {
     }
   }
 
-  async openFile(id: string, file: number, reveal: boolean): Promise<void> {
+  /**
+   * Opens a received file or shows it in its folder. A program or a script (open-risk.ts) is opened
+   * only once the user confirmed it: without `confirmed` the answer names the risk and nothing opens.
+   */
+  async openFile(id: string, file: number, reveal: boolean, confirmed = false): Promise<{ opened: boolean; risk: OpenRisk | null }> {
     const record = this.get(id, 'in');
     const savedAs = record.transfer.files[file]?.savedAs;
     if (!savedAs) throw new LanlineError('not-found', 'That file has not arrived yet.');
+    const risk = reveal ? null : openRisk(basename(savedAs));
+    if (risk && !confirmed) return { opened: false, risk };
     if (!this.options.openPath) throw new LanlineError('unavailable', `The browser host cannot open files; it is saved at ${savedAs}.`);
     await this.options.openPath(savedAs, reveal);
+    return { opened: true, risk };
   }
 
   /** Pauses everything in flight (the app quits); part files are flushed for resuming. */
@@ -360,6 +411,43 @@ export class Transfers {
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  private downloadFolder(): Promise<string> {
+    return openDownloadFolder(this.options.settings.get().downloadDir, this.options.defaultDownloadDir);
+  }
+
+  /**
+   * Before a new offer is recorded and the user asked: room in the waiting list (per peer, in all)
+   * and on the disk. The sentences suit both sides: the receiver shows them, the sender gets them in
+   * its file-error.
+   */
+  private async checkRoom(peerId: string, offer: TransferOffer): Promise<void> {
+    const waiting = [...this.live.values()].filter((record) => record.transfer.direction === 'in' && record.transfer.state === 'waiting');
+    if (waiting.filter((record) => record.transfer.peerId === peerId).length >= MAX_WAITING_PER_PEER) {
+      throw new LanlineError('invalid', `The receiver already has ${MAX_WAITING_PER_PEER} offers from this sender waiting for an answer; send again once they are answered.`);
+    }
+    if (waiting.length >= MAX_WAITING_TOTAL) throw new LanlineError('invalid', `The receiver has ${MAX_WAITING_TOTAL} offers waiting for an answer; send again once they are answered.`);
+    const total = offer.files.reduce((sum, file) => sum + file.size, 0);
+    const free = await freeSpace(await this.downloadFolder());
+    if (total > free) {
+      throw new LanlineError('io', `The offer needs ${formatBytes(total)} and the receiver's download folder has ${formatBytes(free)} free, so it was refused.`);
+    }
+  }
+
+  /** The system's "downloaded from the network" mark; a failure is logged, the file is kept. */
+  private async mark(path: string): Promise<void> {
+    const mark = downloadMark(this.options.platform ?? process.platform, this.clock());
+    if (!mark) return;
+    await (this.options.writeMark ?? writeDownloadMark)(path, mark).catch((error: unknown) => this.options.log.warn(`could not mark ${basename(path)} as downloaded: ${(error as Error).message}`));
+  }
+
+  /** Staged uploads no unfinished outgoing transfer sends from are removed. */
+  private sweepUploads(): void {
+    const uploads = this.options.uploads;
+    if (!uploads) return;
+    const keep = [...this.live.values()].filter((record) => record.transfer.direction === 'out' && !FINAL.has(record.transfer.state)).flatMap((record) => record.sources ?? []);
+    void uploads.sweep(keep).catch((error: unknown) => this.options.log.warn(`uploads: ${(error as Error).message}`));
+  }
 
   private async collect(path: string, into: Array<{ path: string; name: string; size: number }>, base = resolve(path, '..')): Promise<void> {
     const info = await lstat(path).catch((error: NodeJS.ErrnoException) => {
@@ -521,9 +609,11 @@ export class Transfers {
   }
 
   private update(record: Live, patch: Partial<Transfer>): Transfer {
+    const ended = !FINAL.has(record.transfer.state) && patch.state !== undefined && FINAL.has(patch.state);
     record.transfer = { ...record.transfer, ...patch };
     this.persist(record);
     this.emit(record);
+    if (ended && record.transfer.direction === 'out') this.sweepUploads();
     return record.transfer;
   }
 
@@ -552,6 +642,7 @@ export class Transfers {
       this.live.set(stored.transfer.id, { ...stored, parts: new Map(), reads: new Map(), lastEvent: 0, lastPersist: 0, speedAt: this.clock(), speedBytes: 0, bytesRead: 0 });
     }
     this.autoAccept = new Set(Array.isArray(data.autoAccept) ? data.autoAccept.filter((id): id is string => typeof id === 'string') : []);
+    this.sweepUploads();
   }
 
   private persist(record?: Live): void {

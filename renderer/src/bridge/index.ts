@@ -3,8 +3,9 @@
  * Electron app, the host's WebSocket in a plain browser. Everything else imports `bridge` from here.
  */
 import type { LanlineApi } from '../../../electron/contract';
+import { createApi } from './api';
 import { LanlineError } from './error';
-import { connectWebSocketBridge } from './websocket';
+import { connectWebSocketTransport } from './websocket';
 
 export { LanlineError };
 
@@ -13,8 +14,9 @@ const closeListeners = new Set<() => void>();
 
 export async function connectBridge(): Promise<LanlineApi> {
   if (api) return api;
-  const electron = window.lanline;
-  api = electron ? wrapErrors(electron) : await connectWebSocketBridge(window.location, () => closeListeners.forEach((listener) => listener()));
+  // Electron's preload is a transport as it stands; the host's WebSocket is opened here.
+  const transport = window.lanline ?? (await connectWebSocketTransport(window.location, () => closeListeners.forEach((listener) => listener())));
+  api = createApi(transport);
   return api;
 }
 
@@ -25,28 +27,17 @@ export function bridge(): LanlineApi {
 }
 
 /**
- * The paths on disk of files dropped on the window, or null where the page cannot know them (a plain
- * browser never reveals them; only the Electron preload can).
+ * Handles main made for files dropped on the window (Electron: the preload registers each File's path
+ * with main; the page never sees it), or null in a plain browser, which uploads the bytes instead.
  */
-export function pathsOfDroppedFiles(files: readonly File[]): string[] | null {
-  const pathFor = window.lanline?.pathForFile;
-  if (!pathFor) return null;
-  return files.map((file) => pathFor(file)).filter(Boolean);
+export function handlesOfDroppedFiles(files: readonly File[]): string[] | null {
+  const preload = window.lanline;
+  if (!preload) return null;
+  return files.map((file) => preload.pathForFile(file)).filter(Boolean);
 }
 
 /** Called when the main side goes away (the host stopped); Electron's preload never closes. */
 export function onBridgeClosed(listener: () => void): () => void {
   closeListeners.add(listener);
   return () => closeListeners.delete(listener);
-}
-
-/** The preload rejects with plain `{code, message}` objects; give callers LanlineError instances. */
-function wrapErrors(raw: LanlineApi): LanlineApi {
-  return new Proxy(raw, {
-    get: (target, name: string) => {
-      const member = (target as unknown as Record<string, unknown>)[name];
-      if (name === 'on' || typeof member !== 'function') return member;
-      return (...args: unknown[]) => (member as (...a: unknown[]) => Promise<unknown>)(...args).catch((reason: unknown) => Promise.reject(LanlineError.from(reason)));
-    },
-  });
 }

@@ -1,14 +1,16 @@
 /**
- * The contract over the host's WebSocket (see electron/host/bridge.ts for the frames). Used when the
- * renderer runs in a plain browser; the token comes from the URL fragment the host printed.
+ * The transport over the host's WebSocket (see electron/host/bridge.ts for the frames), which api.ts
+ * turns into the LanlineApi. Used when the renderer runs in a plain browser; the token comes from the
+ * URL fragment the host printed.
  * A request or reply carrying file bytes is a JSON frame announcing `bytes`, then one binary frame
  * holding exactly them: the bytes go as they are, never copied into a frame with their header.
  */
-import type { Envelope, EventName, LanlineApi } from '../../../electron/contract.js';
+import type { Envelope, EventName } from '../../../electron/contract.js';
+import type { Transport } from './api.js';
 import { LanlineError } from './error.js';
 
 interface Pending {
-  resolve(value: unknown): void;
+  resolve(envelope: Envelope<unknown>): void;
   reject(error: LanlineError): void;
 }
 
@@ -20,7 +22,7 @@ export function tokenFromLocation(location: Location): string | null {
   return new URLSearchParams(location.hash.replace(/^#/, '')).get('token');
 }
 
-export async function connectWebSocketBridge(location: Location, onClose: () => void): Promise<LanlineApi> {
+export async function connectWebSocketTransport(location: Location, onClose: () => void): Promise<Transport> {
   const token = tokenFromLocation(location);
   if (!token) throw new LanlineError('forbidden', 'This page was opened without the host token; open the address the host printed.');
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -41,8 +43,7 @@ export async function connectWebSocketBridge(location: Location, onClose: () => 
     const call = frame.id === null ? undefined : pending.get(frame.id);
     if (!call) return;
     pending.delete(frame.id as number);
-    if (frame.envelope.ok) call.resolve(frame.envelope.value);
-    else call.reject(LanlineError.from(frame.envelope.error));
+    call.resolve(frame.envelope);
   };
   const mismatch = (frame: Frame & { type: 'reply' }) => {
     frame.envelope = { ok: false, error: { code: 'internal', message: 'The Lanline host did not send the bytes its reply announced.' } };
@@ -66,43 +67,33 @@ export async function connectWebSocketBridge(location: Location, onClose: () => 
     if (typeof frame.bytes === 'number') awaitingBytes = frame;
     else settle(frame);
   });
+  const closed = () => new LanlineError('unavailable', 'The connection to the Lanline host was closed.');
   socket.addEventListener('close', () => {
-    for (const call of pending.values()) call.reject(new LanlineError('unavailable', 'The connection to the Lanline host was closed.'));
+    for (const call of pending.values()) call.reject(closed());
     pending.clear();
     onClose();
   });
 
-  const closed = () => new LanlineError('unavailable', 'The connection to the Lanline host was closed.');
-  const request = (name: string, payload?: unknown) =>
-    new Promise((resolve, reject) => {
-      if (socket.readyState !== WebSocket.OPEN) return reject(closed());
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      const data = (payload as { data?: unknown } | undefined)?.data;
-      if (data instanceof Uint8Array) {
-        const { data: _bytes, ...rest } = payload as { data: Uint8Array };
-        socket.send(JSON.stringify({ type: 'request', id, name, payload: rest, bytes: data.length }));
-        socket.send(data as Uint8Array<ArrayBuffer>);
-      } else {
-        socket.send(JSON.stringify({ type: 'request', id, name, payload }));
-      }
-    });
-
-  const on = new Proxy({} as LanlineApi['on'], {
-    get: (_target, name) => (listener: (payload: unknown) => void) => {
-      let set = listeners.get(String(name));
-      if (!set) listeners.set(String(name), (set = new Set()));
+  return {
+    invoke: (name, payload) =>
+      new Promise((resolve, reject) => {
+        if (socket.readyState !== WebSocket.OPEN) return reject(closed());
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        const data = (payload as { data?: unknown } | undefined)?.data;
+        if (data instanceof Uint8Array) {
+          const { data: _bytes, ...rest } = payload as { data: Uint8Array };
+          socket.send(JSON.stringify({ type: 'request', id, name, payload: rest, bytes: data.length }));
+          socket.send(data as Uint8Array<ArrayBuffer>);
+        } else {
+          socket.send(JSON.stringify({ type: 'request', id, name, payload }));
+        }
+      }),
+    on: (name, listener) => {
+      let set = listeners.get(name);
+      if (!set) listeners.set(name, (set = new Set()));
       set.add(listener);
-      return () => set.delete(listener);
+      return () => void set.delete(listener);
     },
-  });
-
-  // Request names are known only as types here (the renderer imports no runtime from the contract),
-  // so methods are made on access. 'then' must stay undefined or `await api` would treat it as a promise.
-  return new Proxy({} as LanlineApi, {
-    get: (_target, name) => {
-      if (typeof name !== 'string' || name === 'then') return undefined;
-      return name === 'on' ? on : (payload?: unknown) => request(name, payload);
-    },
-  });
+  };
 }

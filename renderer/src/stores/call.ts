@@ -187,6 +187,7 @@ export const useCallStore = defineStore('call', () => {
       })
       .catch(() => undefined);
     bridge().on.trayAction((action) => void onTrayAction(action));
+    bridge().on.captureFailed(({ message }) => (error.value = i18n.global.t('call.captureFailed', { message })));
     // Electron is quitting: hang up, so every peer gets its bye before main closes the LAN side.
     bridge().on.leaveCalls(() => {
       if (group.ringing) group.decline();

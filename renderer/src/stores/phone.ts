@@ -47,7 +47,9 @@ export const usePhoneStore = defineStore('phone', () => {
   const lastEnd = shallowRef<{ number: string; cause: string; code: number | null; by: string } | null>(null);
 
   const sip = computed<SipAccount | null>(() => settings.current?.sip ?? null);
-  const configured = computed(() => !!sip.value && sip.value.enabled && !!sip.value.uri && !!sip.value.wsUrl);
+  /** A ws:// gateway the user did not confirm as unencrypted is never connected to (core keeps its password too). */
+  const unconfirmed = computed(() => !!sip.value && /^ws:\/\//i.test(sip.value.wsUrl) && !sip.value.unencrypted);
+  const configured = computed(() => !!sip.value && sip.value.enabled && !!sip.value.uri && !!sip.value.wsUrl && !unconfirmed.value);
   const account = computed(() => (configured.value && sip.value ? { uri: sip.value.uri, displayName: sip.value.displayName } : null));
   const canDial = computed(() => status.value === 'registered' && current.value === null && !calls.inCall);
   /** Numbers dialed, newest first, each once (from the call log, so they survive restarts). */

@@ -29,6 +29,16 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }
 
+  /** Electron: the folder dialog sets the download folder (the only way it changes there). */
+  async function chooseDownloadDir(): Promise<void> {
+    error.value = null;
+    try {
+      current.value = await bridge().chooseDownloadDir();
+    } catch (reason) {
+      error.value = LanlineError.from(reason).message;
+    }
+  }
+
   // Language and theme follow the stored settings wherever they were changed from.
   watchEffect(() => {
     if (!current.value) return;
@@ -38,5 +48,5 @@ export const useSettingsStore = defineStore('settings', () => {
     else document.documentElement.dataset.theme = theme;
   });
 
-  return { current, error, saving, load, save };
+  return { current, error, saving, load, save, chooseDownloadDir };
 });

@@ -1,9 +1,10 @@
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, watch } from 'vue';
 import type { PeerId, Transfer } from '../../../electron/contract';
-import { bridge, LanlineError } from '../bridge';
+import { bridge, handlesOfDroppedFiles, LanlineError } from '../bridge';
 import { i18n } from '../i18n';
 import { TransferEngine } from '../rtc/transfer/engine';
+import { relativePathOf, uploadFiles } from '../rtc/transfer/upload';
 import { useAppStore } from './app';
 import { useLinksStore } from './links';
 import { notifyUser } from './notify';
@@ -16,6 +17,10 @@ export const useTransfersStore = defineStore('transfers', () => {
   const error = ref<string | null>(null);
   /** Failed transfers whose retry was asked for, until main reports a change (offer, error). */
   const retrying = ref(new Set<string>());
+  /** The browser host: chosen files being uploaded to the host before they are offered. */
+  const uploading = ref<{ sent: number; total: number } | null>(null);
+  /** A received program or script the user asked to open: waits for the confirmation. */
+  const confirmOpen = ref<{ transfer: Transfer; file: number; risk: 'program' | 'script' } | null>(null);
   const links = useLinksStore();
   const peers = usePeersStore();
   const app = useAppStore();
@@ -52,9 +57,31 @@ export const useTransfersStore = defineStore('transfers', () => {
     }
   }
 
-  const sendPaths = (peerId: string, paths: string[]) =>
+  /** Sends what the user chose in the file dialog (handles from main). */
+  const sendHandles = (peerId: string, handles: string[]) =>
     attempt(async () => {
-      const { offer } = await bridge().createOutgoing({ peerId: peerId as PeerId, paths });
+      const { offer } = await bridge().createOutgoing({ peerId: peerId as PeerId, handles });
+      await engine.offer(peerId, offer);
+    });
+
+  /**
+   * Sends Files from a drop or a file input: Electron hands main their paths through the preload
+   * (handles come back); a browser uploads their bytes to the host first.
+   */
+  const sendFiles = (peerId: string, files: File[]) =>
+    attempt(async () => {
+      let handles = handlesOfDroppedFiles(files);
+      if (handles === null) {
+        uploading.value = { sent: 0, total: files.reduce((sum, file) => sum + file.size, 0) };
+        try {
+          const chosen = await uploadFiles(bridge(), files.map((file) => ({ file, path: relativePathOf(file) })), (sent, total) => (uploading.value = { sent, total }));
+          handles = chosen.map((file) => file.handle);
+        } finally {
+          uploading.value = null;
+        }
+      }
+      if (!handles.length) throw new LanlineError('invalid', i18n.global.t('files.nothingDropped'));
+      const { offer } = await bridge().createOutgoing({ peerId: peerId as PeerId, handles });
       await engine.offer(peerId, offer);
     });
 
@@ -64,10 +91,10 @@ export const useTransfersStore = defineStore('transfers', () => {
       await engine.offer(peerId, offer);
     });
 
-  /** The OS dialog (Electron); resolves null where there is none (the browser host). */
+  /** The OS dialog (Electron): handles of what was chosen; resolves null where there is none (the browser host). */
   async function pick(folders: boolean): Promise<string[] | null> {
     try {
-      return (await bridge().pickFiles({ folders })).paths;
+      return (await bridge().pickFiles({ folders })).files.map((file) => file.handle);
     } catch (reason) {
       if (LanlineError.from(reason).code === 'unavailable') return null;
       throw reason;
@@ -90,7 +117,13 @@ export const useTransfersStore = defineStore('transfers', () => {
     if (!(await attempt(() => engine.retry(transfer)))) retrying.value.delete(transfer.id);
   };
   const cancel = (transfer: Transfer) => attempt(() => engine.cancel(transfer));
-  const open = (transfer: Transfer, file: number, reveal: boolean) => attempt(() => bridge().openTransferFile({ id: transfer.id, file, reveal }));
+  /** Opens a received file; a program or script first asks (confirmOpen), then opens with `confirmed`. */
+  const open = (transfer: Transfer, file: number, reveal: boolean, confirmed = false) =>
+    attempt(async () => {
+      confirmOpen.value = null;
+      const { opened, risk } = await bridge().openTransferFile({ id: transfer.id, file, reveal, ...(confirmed && { confirmed }) });
+      if (!opened && risk) confirmOpen.value = { transfer, file, risk };
+    });
 
   // When a peer with unfinished transfers is reachable again, open the data link: the sending side
   // offers again on every new link and both sides resume from the receiver's offsets.
@@ -111,5 +144,5 @@ export const useTransfersStore = defineStore('transfers', () => {
     for (const peerId of ids.split(' ').filter(Boolean)) reopen(peerId);
   });
 
-  return { byId, list, incomingWaiting, error, retrying, load, sendPaths, sendText, pick, answer, retry, cancel, open };
+  return { byId, list, incomingWaiting, error, retrying, uploading, confirmOpen, load, sendHandles, sendFiles, sendText, pick, answer, retry, cancel, open };
 });

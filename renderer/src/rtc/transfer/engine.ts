@@ -174,7 +174,16 @@ export class TransferEngine {
         // offer is made as the link opens. The first one is being received; a second accept would
         // number the transfer anew while the sender goes on with the first number.
         if (this.receivingOn(link, offer.id)) return;
-        const reply = await this.api.receiveOffer({ peerId: link.peerId as PeerId, offer });
+        let reply: Awaited<ReturnType<TransferApi['receiveOffer']>>;
+        try {
+          reply = await this.api.receiveOffer({ peerId: link.peerId as PeerId, offer });
+        } catch (error) {
+          // Refused before the user was asked (too many offers waiting, not enough space, an offer
+          // that breaks the rules): the sender is told why, in the same words the receiver reads.
+          const failure = { code: (error as { code?: string }).code ?? 'invalid', message: (error as Error).message };
+          if (typeof offer?.id === 'string' && link.isOpen) link.sendControl({ t: 'file-error', id: offer.id, ...failure });
+          throw error;
+        }
         if (this.receivingOn(link, offer.id)) return;
         if (reply.accepted) this.startReceiving(link, offer.id, offer.files.map((file) => file.size), reply.offsets);
         else if (reply.transfer.state === 'waiting') this.events.offered?.(reply.transfer);
