@@ -79,6 +79,10 @@ export function createMainElectron(options: MainStandInOptions) {
     getLocale: () => options.locale ?? 'en-US',
     requestSingleInstanceLock: () => (record('app.requestSingleInstanceLock'), true),
     setAsDefaultProtocolClient: (scheme: string) => (record('app.setAsDefaultProtocolClient', { scheme }), true),
+    // docs/api/app.md: isDefaultProtocolClient / removeAsDefaultProtocolClient answer booleans; this
+    // stand-in's OS has no handler registered until setAsDefaultProtocolClient records one.
+    isDefaultProtocolClient: (scheme: string) => records.some((entry) => entry.api === 'app.setAsDefaultProtocolClient' && (entry.detail as { scheme?: string } | undefined)?.scheme === scheme),
+    removeAsDefaultProtocolClient: (scheme: string) => (record('app.removeAsDefaultProtocolClient', { scheme }), true),
     getLoginItemSettings: () => ({ openAtLogin: false, openAsHidden: false, wasOpenedAtLogin: false, wasOpenedAsHidden: false }),
     setLoginItemSettings: (settings: unknown) => record('app.setLoginItemSettings', settings),
     setAppUserModelId: (id: string) => record('app.setAppUserModelId', { id }),
