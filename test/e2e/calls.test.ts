@@ -191,6 +191,16 @@ describe('devices that do not open', () => {
 describe('auto-answer', () => {
   it('a peer chosen with "Always answer" is answered without ringing, except in do-not-disturb, until the choice is undone in the peer row', async () => {
     const [alice, bob] = await pair();
+    // Alice is Nearby to Bob until he acts (issue 14): a stranger's call offers no "Always answer".
+    // Answering it pins her; her next call offers the choice.
+    await dial(alice, bob, 'Bob', true);
+    const first = bob.page.getByRole('alertdialog', { name: 'Incoming video call from Alice' });
+    await expect(first.getByRole('button', { name: 'Always answer calls from Alice' }).count()).resolves.toBe(0);
+    await first.getByRole('button', { name: 'Accept', exact: true }).click();
+    await callState(bob, 'Alice').filter({ hasText: 'In call with Alice' }).waitFor({ timeout: 20_000 });
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await idle(alice);
+    await idle(bob);
     await dial(alice, bob, 'Bob', true);
     const prompt = bob.page.getByRole('alertdialog', { name: 'Incoming video call from Alice' });
     await prompt.getByRole('button', { name: 'Always answer calls from Alice' }).click();
