@@ -70,11 +70,18 @@ describe('a hidden window', () => {
     writeRandomFile(file, 256 * MiB);
     await alice.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
     await alice.page.getByLabel('Send to').selectOption(await peerId(b));
-    await alice.page.getByLabel('Paths of files or folders on this computer (one per line)').fill(file);
+    // The browser host's page uploads the chosen file's bytes to its host, which offers them (issue 14 §4).
+    // Set through DevTools' DOM.setFileInputFiles: this Chromium is reached over CDP, and Playwright's
+    // setInputFiles refuses files over 50 MB to a browser it did not launch.
+    const cdp = await alice.page.context().newCDPSession(alice.page);
+    const { root } = await cdp.send('DOM.getDocument');
+    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: 'input[type=file]:not([webkitdirectory])' });
+    await cdp.send('DOM.setFileInputFiles', { nodeId, files: [file] });
+    await cdp.detach();
     await alice.page.getByRole('button', { name: 'Send files' }).click();
-    // Hashing 256 MiB comes first on the sender's side.
+    // Uploading and hashing 256 MiB come first on the sender's side.
     await bob.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
-    await bob.page.getByRole('list', { name: 'Transfers' }).getByRole('listitem', { name: /hidden\.bin/ }).getByRole('button', { name: 'Accept', exact: true }).click({ timeout: 90_000 });
+    await bob.page.getByRole('list', { name: 'Transfers' }).getByRole('listitem', { name: /hidden\.bin/ }).getByRole('button', { name: 'Accept', exact: true }).click({ timeout: 240_000 });
 
     const origin = bob.host.origin;
     await alice.detach();
